@@ -1,0 +1,5 @@
+export * from './account.ts';
+export * from './decisions.ts';
+export * from './events.ts';
+export * from './instrument.ts';
+export * from './position.ts';
