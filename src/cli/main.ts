@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from './demo.ts';
+import { exitCodeFor, monitorCommand } from './monitor.ts';
+import { type Io, processIo } from './output.ts';
+
+/** Entry point of the `backstop` CLI. Returns the exit code: 0 ok, 1 check failed, 2 bad usage/input. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = new Command('backstop')
+    .description('Real-time margin and liquidity-backstop engine for crypto derivatives venues')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+    });
+  for (const c of [monitorCommand(io), demoCommand(io)]) {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    program.addCommand(c);
+  }
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0
+        ? 0
+        : 2;
+    }
+    const code = exitCodeFor(e);
+    if (code === null) throw e;
+    io.err.write(`backstop: ${(e as Error).message}\n`);
+    return code;
+  }
+}
+
+// Run directly: `tsx src/cli/main.ts …` (npm run demo).
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,255 @@
+import { BackstopError } from '../core/errors.ts';
+import { type Account, accountAfterFill, emptyAccount } from '../domain/account.ts';
+import type { Decision, InputRejected } from '../domain/decisions.ts';
+import type { EngineEvent, Level, SourceRef } from '../domain/events.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import { DepthProfile } from '../liquidity/depth-profile.ts';
+import { LiquidityMonitor, type MonitorClose } from '../liquidity/monitor.ts';
+import { defaultMonitorConfig, type MonitorConfig } from '../liquidity/monitor-config.ts';
+import { type LiquidityView, OrderBook } from '../liquidity/order-book.ts';
+
+export interface EngineConfig {
+  readonly monitor: MonitorConfig;
+  /** Instrument definitions; fills on unknown instruments are rejected. */
+  readonly instruments: readonly Instrument[];
+}
+
+export function defaultEngineConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
+  return { monitor: defaultMonitorConfig(), instruments: [], ...overrides };
+}
+
+/** Observers of engine by-products that are measurements, not decisions (monitor rows). */
+export interface EngineSinks {
+  onMonitorClose?(close: MonitorClose): void;
+}
+
+export interface EngineStats {
+  events: number;
+  rejected: number;
+  decisions: number;
+}
+
+function isFiniteLevelList(levels: readonly Level[]): boolean {
+  for (const [p, s] of levels)
+    if (!(Number.isFinite(p) && p > 0 && Number.isFinite(s) && s >= 0)) return false;
+  return true;
+}
+
+/**
+ * The engine: `handle(event) → decisions`, synchronous, deterministic, no I/O, no ambient time.
+ * Engine time is the latest event time seen. Market data updates books and the liquidity
+ * monitor (whose tier changes become decisions); account events update positions. An input
+ * that would corrupt state (e.g. an update that leaves a book crossed) is refused with an
+ * `input-rejected` decision and not applied.
+ */
+export class Engine {
+  readonly stats: EngineStats = { events: 0, rejected: 0, decisions: 0 };
+  readonly books = new Map<string, OrderBook>();
+  readonly profiles = new Map<string, DepthProfile>();
+  readonly accounts = new Map<string, Account>();
+  readonly marks = new Map<string, number>();
+  readonly indexPrices = new Map<string, number>();
+  readonly monitor: LiquidityMonitor;
+  private readonly instruments: Map<string, Instrument>;
+  private nowUs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly sinks: EngineSinks = {},
+  ) {
+    this.instruments = new Map(config.instruments.map((i) => [i.id, i]));
+    this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
+  }
+
+  /** Latest event time (µs), or -Infinity before the first event. */
+  get timeUs(): number {
+    return this.nowUs;
+  }
+
+  viewOf(instrument: string): LiquidityView | null {
+    return this.books.get(instrument) ?? this.profiles.get(instrument) ?? null;
+  }
+
+  handle(e: EngineEvent): Decision[] {
+    this.stats.events++;
+    const out: Decision[] = [];
+    if (!Number.isSafeInteger(e.tsUs)) {
+      this.reject(out, e, 'BAD_NUMBER', `event time is not an integer µs timestamp: ${e.tsUs}`);
+      return out;
+    }
+    // Time never runs backwards inside the engine: a late event is applied at engine time.
+    if (e.tsUs > this.nowUs) {
+      this.nowUs = e.tsUs;
+      this.closeIntervals(this.monitor.advanceTo(e.tsUs), out);
+    }
+    const t = this.nowUs;
+    switch (e.kind) {
+      case 'book-snapshot':
+      case 'book-delta': {
+        if (!isFiniteLevelList(e.bids) || !isFiniteLevelList(e.asks)) {
+          this.reject(
+            out,
+            e,
+            'BAD_NUMBER',
+            'book level with a non-finite or non-positive price or negative size',
+          );
+          break;
+        }
+        let book = this.books.get(e.instrument);
+        if (!book) {
+          book = new OrderBook(e.instrument);
+          this.books.set(e.instrument, book);
+        }
+        const reset = e.kind === 'book-snapshot' || e.reset;
+        const r = book.applyBatch(reset, e.bids, e.asks);
+        if (!r.ok) {
+          this.reject(
+            out,
+            e,
+            'BOOK_CROSSED',
+            `${e.instrument}: update would cross the book (best bid ${r.bestBid} >= best ask ${r.bestAsk}); not applied`,
+          );
+          break;
+        }
+        this.monitor.onBookUpdate(e.instrument, t);
+        break;
+      }
+      case 'quote': {
+        if (e.bidPrice !== null && e.askPrice !== null && e.bidPrice >= e.askPrice) {
+          this.reject(
+            out,
+            e,
+            'BOOK_CROSSED',
+            `${e.instrument}: quote is crossed (bid ${e.bidPrice} >= ask ${e.askPrice})`,
+          );
+          break;
+        }
+        let book = this.books.get(e.instrument);
+        if (!book) {
+          book = new OrderBook(e.instrument);
+          this.books.set(e.instrument, book);
+        }
+        const bids: Level[] = e.bidPrice !== null && e.bidSize ? [[e.bidPrice, e.bidSize]] : [];
+        const asks: Level[] = e.askPrice !== null && e.askSize ? [[e.askPrice, e.askSize]] : [];
+        book.applyBatch(true, bids, asks);
+        this.monitor.onBookUpdate(e.instrument, t);
+        break;
+      }
+      case 'depth-profile': {
+        let profile = this.profiles.get(e.instrument);
+        if (!profile) {
+          profile = new DepthProfile(e.instrument);
+          this.profiles.set(e.instrument, profile);
+        }
+        try {
+          profile.update(e.bands);
+        } catch (err) {
+          this.reject(
+            out,
+            e,
+            'BAD_FIELD',
+            `${e.instrument}: depth bands rejected: ${(err as Error).message}`,
+          );
+          break;
+        }
+        this.monitor.onBookUpdate(e.instrument, t);
+        break;
+      }
+      case 'trade':
+        this.monitor.onTrade(e.instrument, t, e.price, e.qty);
+        break;
+      case 'bar':
+        this.monitor.onBar(e.instrument, e.tsUs, e, e.volume, e.trades);
+        break;
+      case 'mark-price':
+        this.marks.set(e.instrument, e.price);
+        break;
+      case 'index-price':
+        this.indexPrices.set(e.instrument, e.price);
+        break;
+      case 'derivative-ticker':
+        if (e.markPrice !== null) this.marks.set(e.instrument, e.markPrice);
+        if (e.indexPrice !== null) this.indexPrices.set(e.instrument, e.indexPrice);
+        break;
+      case 'fill': {
+        const instrument = this.instruments.get(e.instrument);
+        if (!instrument) {
+          this.reject(out, e, 'UNKNOWN_INSTRUMENT', `fill on unknown instrument ${e.instrument}`);
+          break;
+        }
+        if (!Number.isFinite(e.qtyContracts) || e.qtyContracts === 0 || !(e.price > 0)) {
+          this.reject(out, e, 'BAD_NUMBER', `fill ${e.eventId}: quantity must be non-zero and price > 0`);
+          break;
+        }
+        const account = this.accounts.get(e.account) ?? emptyAccount(e.account);
+        this.accounts.set(e.account, accountAfterFill(account, instrument, e.qtyContracts, e.price));
+        break;
+      }
+      // Accepted and kept for the issues that act on them (margin, backstop, governance).
+      case 'option-ticker':
+      case 'implied-vol':
+      case 'liquidation-print':
+      case 'funding':
+      case 'transfer':
+      case 'order-placed':
+      case 'order-cancelled':
+      case 'governance':
+      case 'feed-status':
+      case 'timer':
+        break;
+      default: {
+        const never: never = e;
+        throw new BackstopError('INVARIANT', `unhandled event ${(never as EngineEvent).kind}`);
+      }
+    }
+    this.stats.decisions += out.length;
+    return out;
+  }
+
+  /** End of input at `endUs`: closes the open monitor intervals. */
+  finish(): Decision[] {
+    const out: Decision[] = [];
+    this.closeIntervals(this.monitor.finish(), out);
+    this.stats.decisions += out.length;
+    return out;
+  }
+
+  private closeIntervals(closes: MonitorClose[], out: Decision[]): void {
+    for (const c of closes) {
+      this.sinks.onMonitorClose?.(c);
+      const tr = c.transition;
+      if (!tr) continue;
+      out.push({
+        kind: 'tier-change',
+        tsUs: tr.tsUs,
+        scope: c.row.instrument,
+        from: tr.from,
+        to: tr.to,
+        reason:
+          tr.direction === 'up'
+            ? 'stress index reached enter threshold'
+            : 'stress index fell below exit threshold',
+        evidence: {
+          stressIndex: tr.value,
+          threshold: tr.threshold,
+          spreadBps: c.row.spreadBps,
+          slippageBps: c.row.slippageBps,
+          ...Object.fromEntries(Object.entries(c.components).map(([k, z]) => [`z.${k}`, z])),
+        },
+      });
+    }
+  }
+
+  private reject(out: Decision[], e: EngineEvent, code: string, reason: string): void {
+    this.stats.rejected++;
+    const d: InputRejected = {
+      kind: 'input-rejected',
+      tsUs: Number.isSafeInteger(e.tsUs) ? e.tsUs : this.nowUs,
+      code,
+      reason,
+      evidence: { eventKind: e.kind },
+      src: (e.src as SourceRef | undefined) ?? null,
+    };
+    out.push(d);
+  }
+}
