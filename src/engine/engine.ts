@@ -46,6 +46,8 @@ export class Engine {
   readonly stats: EngineStats = { events: 0, rejected: 0, decisions: 0 };
   readonly books = new Map<string, OrderBook>();
   readonly profiles = new Map<string, DepthProfile>();
+  /** Top-of-book from quote feeds, kept apart so a quote never wipes a full L2 book. */
+  readonly tops = new Map<string, OrderBook>();
   readonly accounts = new Map<string, Account>();
   readonly marks = new Map<string, number>();
   readonly indexPrices = new Map<string, number>();
@@ -67,7 +69,7 @@ export class Engine {
   }
 
   viewOf(instrument: string): LiquidityView | null {
-    return this.books.get(instrument) ?? this.profiles.get(instrument) ?? null;
+    return this.books.get(instrument) ?? this.profiles.get(instrument) ?? this.tops.get(instrument) ?? null;
   }
 
   handle(e: EngineEvent): Decision[] {
@@ -124,10 +126,10 @@ export class Engine {
           );
           break;
         }
-        let book = this.books.get(e.instrument);
+        let book = this.tops.get(e.instrument);
         if (!book) {
           book = new OrderBook(e.instrument);
-          this.books.set(e.instrument, book);
+          this.tops.set(e.instrument, book);
         }
         const bids: Level[] = e.bidPrice !== null && e.bidSize ? [[e.bidPrice, e.bidSize]] : [];
         const asks: Level[] = e.askPrice !== null && e.askSize ? [[e.askPrice, e.askSize]] : [];
