@@ -7,6 +7,7 @@ import type { Decision } from '../domain/decisions.ts';
 import { defaultEngineConfig, Engine } from '../engine/engine.ts';
 import { fileSources } from '../io/file-sources.ts';
 import { FORMAT_NAMES, type FormatName } from '../io/formats/index.ts';
+import type { SizeUnit } from '../io/market-file.ts';
 import { QuarantineWriter } from '../io/quarantine.ts';
 import type { MonitorRow } from '../liquidity/monitor.ts';
 import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
@@ -21,6 +22,7 @@ export interface MonitorOptions {
   readonly quarantinePath: string;
   readonly format?: FormatName;
   readonly instrument?: string;
+  readonly sizeUnit?: SizeUnit;
   readonly onRow: (row: MonitorRow) => void;
   readonly onDecision?: (d: Decision) => void;
   readonly showProgress?: boolean;
@@ -41,6 +43,7 @@ export async function runMonitor(o: MonitorOptions): Promise<MonitorResult> {
   const { sources, files } = await fileSources(o.files, {
     ...(o.format ? { format: o.format } : {}),
     ...(o.instrument ? { instrument: o.instrument } : {}),
+    ...(o.sizeUnit ? { sizeUnit: o.sizeUnit } : {}),
   });
   const quarantine = new QuarantineWriter(o.quarantinePath);
   let bar: cliProgress.SingleBar | null = null;
@@ -113,6 +116,14 @@ export function monitorCommand(io: Io): Command {
       new Option('--format <name>', 'skip header detection and use this format').choices(FORMAT_NAMES),
     )
     .option('--instrument <id>', 'instrument id for files without a symbol column (default: file name)')
+    .addOption(
+      new Option(
+        '--size-unit <unit>',
+        'unit of sizes in the files: base, or quote (USD contracts of inverse perps)',
+      )
+        .choices(['base', 'quote'])
+        .default('base'),
+    )
     .option('--json', 'one JSON document {rows, rejected, quarantine} on stdout')
     .option('--jsonl', 'one JSON row per line on stdout, as they are produced')
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => {
@@ -140,6 +151,7 @@ export function monitorCommand(io: Io): Command {
         quarantinePath: String(opts.quarantine),
         ...(opts.format ? { format: opts.format as FormatName } : {}),
         ...(opts.instrument ? { instrument: String(opts.instrument) } : {}),
+        sizeUnit: opts.sizeUnit as SizeUnit,
         onRow,
         showProgress: Boolean(io.err.isTTY),
         err: io.err,

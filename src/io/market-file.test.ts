@@ -225,6 +225,16 @@ describe('tardis-dev readers', () => {
   });
 });
 
+describe('size units', () => {
+  it('quote-denominated sizes (Deribit USD contracts) become base = size / price', async () => {
+    const { events } = await readAll('tardis_book_snapshot_5.csv', { sizeUnit: 'quote' });
+    const e = events[0];
+    expect(e?.kind === 'book-snapshot' ? e.asks[0] : null).toEqual([6421.5, 18640 / 6421.5]);
+    const t = await readAll('tardis_trades.csv', { sizeUnit: 'quote' });
+    expect(t.events[0]?.kind === 'trade' ? t.events[0].qty : null).toBe(0.132 / 9682);
+  });
+});
+
 describe('Binance readers', () => {
   it('futures aggTrades with header: ms → µs, is_buyer_maker → taker side', async () => {
     const { file, events } = await readAll('binance_futures_aggTrades.csv', { instrument: 'BTCUSDT' });

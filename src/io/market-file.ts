@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { BackstopError, isBackstopError } from '../core/errors.ts';
-import type { EngineEvent } from '../domain/events.ts';
+import type { EngineEvent, Level } from '../domain/events.ts';
 import type { Rejection } from '../domain/rejection.ts';
 import type { SourceItem } from '../runtime/merge.ts';
 import { type NumberedLine, readLines } from './csv/line-source.ts';
@@ -14,6 +14,35 @@ export interface ReadOptions {
   readonly instrument?: string;
   /** How far (µs) a row's time may go back before it is rejected; default 1 s. */
   readonly timeToleranceUs?: number;
+  /**
+   * Unit of the file's sizes. `base` (default): base-currency quantity (Binance, most linear
+   * venues). `quote`: quote-currency amounts, e.g. the USD contracts of Deribit or BitMEX inverse
+   * perpetuals; converted on read to base = size / price so every view sees base quantities.
+   */
+  readonly sizeUnit?: SizeUnit;
+}
+
+export type SizeUnit = 'base' | 'quote';
+
+/** Converts quote-denominated sizes to base quantities (size / price). */
+export function sizesToBase(e: EngineEvent): EngineEvent {
+  const lv = (levels: readonly Level[]): Level[] => levels.map(([p, q]) => [p, q / p]);
+  switch (e.kind) {
+    case 'book-snapshot':
+    case 'book-delta':
+      return { ...e, bids: lv(e.bids), asks: lv(e.asks) };
+    case 'trade':
+    case 'liquidation-print':
+      return { ...e, qty: e.qty / e.price };
+    case 'quote':
+      return {
+        ...e,
+        bidSize: e.bidSize !== null && e.bidPrice !== null ? e.bidSize / e.bidPrice : e.bidSize,
+        askSize: e.askSize !== null && e.askPrice !== null ? e.askSize / e.askPrice : e.askSize,
+      };
+    default:
+      return e;
+  }
 }
 
 export type { Rejection };
@@ -111,6 +140,7 @@ export class MarketFile {
     readonly layout: Layout,
     readonly instrument: string,
     private readonly toleranceUs: number,
+    private readonly sizeUnit: SizeUnit,
   ) {}
 
   get format(): FormatName {
@@ -133,6 +163,7 @@ export class MarketFile {
       layout,
       options.instrument ?? instrumentFromFileName(path),
       options.timeToleranceUs ?? DEFAULT_TIME_TOLERANCE_US,
+      options.sizeUnit ?? 'base',
     );
   }
 
@@ -150,10 +181,11 @@ export class MarketFile {
     );
     let maxTsUs = Number.NEGATIVE_INFINITY;
     const stats = this.stats;
+    const convert = this.sizeUnit === 'quote';
     const drain = function* (): Generator<ReadItem> {
       for (const event of queue) {
         stats.events++;
-        yield { ok: true, event };
+        yield { ok: true, event: convert ? sizesToBase(event) : event };
       }
       queue.length = 0;
     };
