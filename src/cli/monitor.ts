@@ -48,7 +48,7 @@ export async function runMonitor(o: MonitorOptions): Promise<MonitorResult> {
   const quarantine = new QuarantineWriter(o.quarantinePath);
   let bar: cliProgress.SingleBar | null = null;
   const totalBytes = o.files.reduce((s, f) => s + statSync(f).size, 0);
-  if (o.showProgress && totalBytes > 5_000_000) {
+  if (o.showProgress && totalBytes > 1_000_000) {
     bar = new cliProgress.SingleBar(
       { stream: o.err ?? process.stderr, format: 'monitor |{bar}| {percentage}% | {value}/{total} bytes' },
       cliProgress.Presets.shades_classic,

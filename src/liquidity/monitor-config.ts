@@ -24,6 +24,12 @@ export interface MonitorConfig {
     /** |z| is clamped here so that one metric cannot dominate. */
     readonly clampZ: number;
     readonly weights: Readonly<Record<StressComponent, number>>;
+    /**
+     * Smallest scale of a z-score, in the units of the (log-transformed) component: spread,
+     * slippage, depth, volatility and volume enter as logarithms, so 0.1 means a 10 % move
+     * can count at most ~1 z even after a flat stretch.
+     */
+    readonly minScale: number;
     /** EWMA weight of the newest composite value (1 = no smoothing). */
     readonly smoothingAlpha: number;
   };
@@ -50,6 +56,7 @@ export function defaultMonitorConfig(
       clampZ: 10,
       weights: { spreadBps: 0.25, thinDepth: 0.25, slippageBps: 0.2, volatility: 0.2, volume: 0.1 },
       smoothingAlpha: 0.5,
+      minScale: 0.1,
     },
     tiers: { levels: TIERS, enter: [2, 3, 4.5], exit: [1.5, 2.5, 3.5], minDwellUs: 5 * intervalUs },
     maxEmptyIntervals: 10_000,

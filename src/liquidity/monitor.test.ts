@@ -43,6 +43,7 @@ function spreadOnlyConfig(): MonitorConfig {
       warmup: 3,
       clampZ: 10,
       smoothingAlpha: 1,
+      minScale: 0,
       weights: { spreadBps: 1, thinDepth: 0, slippageBps: 0, volatility: 0, volume: 0 },
     },
     tiers: { levels: TIERS, enter: [2, 3, 4.5], exit: [1.5, 2.5, 3.5], minDwellUs: 0 },
@@ -53,7 +54,9 @@ describe('LiquidityMonitor', () => {
   it('robust z of the spread drives the tier (hand-computed)', () => {
     const view = new ScriptedView();
     const m = new LiquidityMonitor(spreadOnlyConfig(), () => view);
-    const spreads = [10, 12, 10, 12, 16, 11];
+    // Spreads enter the index as logarithms: e^1, e^1.2, … give log values 1, 1.2, ….
+    const logSpreads = [1, 1.2, 1, 1.2, 1.6, 1.1];
+    const spreads = logSpreads.map(Math.exp);
     const rows = [];
     const transitions = [];
     for (let i = 0; i < spreads.length; i++) {
@@ -66,12 +69,12 @@ describe('LiquidityMonitor', () => {
     }
     // Intervals 0–2: fewer than 3 past values → no index yet.
     expect(rows.slice(0, 3).map((r) => r.stressIndex)).toEqual([null, null, null]);
-    // Interval 3: history [10,12,10] median 10, MAD 0 → scale floored at 1e-6 × 10 → z = 2e5, clamped at 10.
+    // Interval 3: history [1,1.2,1] median 1, MAD 0 → scale floored at 1e-6 → z = 2e5, clamped at 10.
     expect(rows[3]?.stressIndex).toBe(10);
-    // Interval 4: history [10,12,10,12] median 11, |dev| all 1 → MAD 1; z = (16 − 11) / 1.4826 = 3.3725.
-    expect(rows[4]?.stressIndex).toBeCloseTo(5 / 1.482602218505602, 12);
-    // Interval 5: history [10,12,10,12,16] median 12, |dev| 2,0,2,0,4 → MAD 2; z = −1 / 2.9652 = −0.3373.
-    expect(rows[5]?.stressIndex).toBeCloseTo(-1 / (2 * 1.482602218505602), 12);
+    // Interval 4: history [1,1.2,1,1.2] median 1.1, |dev| all 0.1 → MAD 0.1; z = 0.5 / 0.14826 = 3.3725.
+    expect(rows[4]?.stressIndex).toBeCloseTo(0.5 / 0.1482602218505602, 10);
+    // Interval 5: history [1,1.2,1,1.2,1.6] median 1.2, |dev| .2,0,.2,0,.4 → MAD 0.2; z = −0.1 / 0.29652 = −0.3373.
+    expect(rows[5]?.stressIndex).toBeCloseTo(-0.1 / (0.2 * 1.482602218505602), 10);
     expect(rows.map((r) => r.tier)).toEqual(['normal', 'normal', 'normal', 'crisis', 'stressed', 'normal']);
     expect(transitions.map((t) => [t.from, t.to, t.threshold])).toEqual([
       ['normal', 'crisis', 4.5],
@@ -84,7 +87,7 @@ describe('LiquidityMonitor', () => {
       tsUs: 5_000_000,
       instrument: 'X',
       mid: 100,
-      spreadBps: 11,
+      spreadBps: Math.exp(1.1),
       depthBid: { '10': 100, '25': 250, '50': 500, '100': 1000 },
       depthAsk: { '10': 100, '25': 250, '50': 500, '100': 1000 },
       imbalance: 0,

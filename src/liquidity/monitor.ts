@@ -67,6 +67,11 @@ class OhlcAcc {
   }
 }
 
+/** ln of a positive metric (null otherwise): z-scores then measure ratios, not differences. */
+function logPositive(x: number | null): number | null {
+  return x !== null && x > 0 ? Math.log(x) : null;
+}
+
 function pushBounded<T>(xs: T[], x: T, max: number): void {
   xs.push(x);
   if (xs.length > max) xs.shift();
@@ -265,10 +270,10 @@ export class LiquidityMonitor {
 
     const rvEwmaNow = rvEwma(s.closes, c.ewmaLambda, this.periodsPerYear);
     const values: Record<StressComponent, number | null> = {
-      spreadBps,
+      spreadBps: logPositive(spreadBps),
       thinDepth,
-      slippageBps,
-      volatility: rvEwmaNow,
+      slippageBps: logPositive(slippageBps),
+      volatility: logPositive(rvEwmaNow),
       volume: volume === null ? null : Math.log1p(volume),
     };
     const components: Partial<Record<StressComponent, number>> = {};
@@ -279,7 +284,7 @@ export class LiquidityMonitor {
       if (v === null || !Number.isFinite(v)) continue;
       const hist = s.history[k];
       if (hist.length >= c.stress.warmup) {
-        const z = Math.max(-c.stress.clampZ, Math.min(c.stress.clampZ, robustZ(v, hist)));
+        const z = Math.max(-c.stress.clampZ, Math.min(c.stress.clampZ, robustZ(v, hist, 0, c.stress.minScale)));
         components[k] = z;
         const w = c.stress.weights[k];
         wsum += w;

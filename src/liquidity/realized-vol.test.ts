@@ -52,6 +52,11 @@ describe('robust z-score', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 
+  it('honours an absolute minimum scale', () => {
+    // MAD of [1,1,1,1] is 0; the scale is then max(1e-6 × 1, 0.1) = 0.1 → z = (1.5 − 1) / 0.1 = 5
+    expect(robustZ(1.5, [1, 1, 1, 1], 1e-6, 0.1)).toBeCloseTo(5, 12);
+  });
+
   it('is finite on a flat history', () => {
     const z = robustZ(2, [1, 1, 1, 1]);
     expect(Number.isFinite(z)).toBe(true);

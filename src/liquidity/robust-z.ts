@@ -14,9 +14,9 @@ export const MAD_TO_SIGMA = 1.482_602_218_505_602;
  * MAD 0; the scale is then floored at `relFloor` × max(|median|, 1) so that a change from a
  * constant series is large but finite (it is clamped by the caller).
  */
-export function robustZ(x: number, history: readonly number[], relFloor = 1e-6): number {
+export function robustZ(x: number, history: readonly number[], relFloor = 1e-6, minScale = 0): number {
   const med = median(history);
   const mad = median(history.map((h) => Math.abs(h - med)));
-  const scale = Math.max(MAD_TO_SIGMA * mad, relFloor * Math.max(Math.abs(med), 1));
+  const scale = Math.max(MAD_TO_SIGMA * mad, relFloor * Math.max(Math.abs(med), 1), minScale, 1e-12);
   return (x - med) / scale;
 }
