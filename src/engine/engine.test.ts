@@ -89,6 +89,58 @@ describe('Engine', () => {
     expect(crossed[0]?.kind === 'input-rejected' && crossed[0].code).toBe('BOOK_CROSSED');
   });
 
+  it('refuses bad numbers from API callers with BAD_NUMBER, without throwing or losing closed intervals', () => {
+    const engine = new Engine(defaultEngineConfig());
+    engine.handle(snap(0, [[100, 1]], [[101, 1]]));
+    const nanQuote = engine.handle({
+      kind: 'quote',
+      instrument: 'BTCUSDT',
+      tsUs: 1_500_000,
+      bidPrice: Number.NaN,
+      bidSize: 1,
+      askPrice: 101,
+      askSize: -2,
+    });
+    expect(nanQuote).toEqual([
+      {
+        kind: 'input-rejected',
+        tsUs: 1_500_000,
+        code: 'BAD_NUMBER',
+        reason: 'quote BTCUSDT: bidPrice must be a finite number > 0, got NaN',
+        evidence: { eventKind: 'quote' },
+        src: null,
+      },
+    ]);
+    const badTrade = engine.handle({
+      kind: 'trade',
+      instrument: 'BTCUSDT',
+      tsUs: 1_600_000,
+      price: Number.POSITIVE_INFINITY,
+      qty: 1,
+      side: 'buy',
+      id: null,
+    });
+    expect(badTrade[0]).toMatchObject({
+      code: 'BAD_NUMBER',
+      reason: 'trade BTCUSDT: price must be a finite number > 0, got Infinity',
+    });
+    const badLevel = engine.handle({
+      kind: 'book-delta',
+      instrument: 'BTCUSDT',
+      tsUs: 1_700_000,
+      reset: false,
+      bids: [[99, -1]],
+      asks: [],
+    });
+    expect(badLevel[0]).toMatchObject({
+      code: 'BAD_NUMBER',
+      reason: 'book-delta BTCUSDT: bids[0].size must be a finite number >= 0, got -1',
+    });
+    // The interval [0, 1 s) closed on the first bad event; the book is untouched.
+    expect(engine.books.get('BTCUSDT')?.levels('bid', 5)).toEqual([[100, 1]]);
+    expect(engine.stats.rejected).toBe(3);
+  });
+
   it('applies fills to positions and rejects fills on unknown instruments', () => {
     const engine = new Engine(defaultEngineConfig({ instruments: [perp] }));
     const fill = (qty: number, price: number, instrument = 'BTCUSDT'): Decision[] =>

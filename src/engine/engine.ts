@@ -7,6 +7,7 @@ import { DepthProfile } from '../liquidity/depth-profile.ts';
 import { LiquidityMonitor, type MonitorClose } from '../liquidity/monitor.ts';
 import { defaultMonitorConfig, type MonitorConfig } from '../liquidity/monitor-config.ts';
 import { type LiquidityView, OrderBook } from '../liquidity/order-book.ts';
+import { invalidField } from './validate.ts';
 
 export interface EngineConfig {
   readonly monitor: MonitorConfig;
@@ -27,12 +28,6 @@ export interface EngineStats {
   events: number;
   rejected: number;
   decisions: number;
-}
-
-function isFiniteLevelList(levels: readonly Level[]): boolean {
-  for (const [p, s] of levels)
-    if (!(Number.isFinite(p) && p > 0 && Number.isFinite(s) && s >= 0)) return false;
-  return true;
 }
 
 /**
@@ -85,18 +80,15 @@ export class Engine {
       this.closeIntervals(this.monitor.advanceTo(e.tsUs), out);
     }
     const t = this.nowUs;
+    const bad = invalidField(e);
+    if (bad !== null) {
+      this.reject(out, e, 'BAD_NUMBER', `${e.kind}${'instrument' in e ? ` ${e.instrument}` : ''}: ${bad}`);
+      this.stats.decisions += out.length;
+      return out;
+    }
     switch (e.kind) {
       case 'book-snapshot':
       case 'book-delta': {
-        if (!isFiniteLevelList(e.bids) || !isFiniteLevelList(e.asks)) {
-          this.reject(
-            out,
-            e,
-            'BAD_NUMBER',
-            'book level with a non-finite or non-positive price or negative size',
-          );
-          break;
-        }
         let book = this.books.get(e.instrument);
         if (!book) {
           book = new OrderBook(e.instrument);
@@ -177,10 +169,6 @@ export class Engine {
         const instrument = this.instruments.get(e.instrument);
         if (!instrument) {
           this.reject(out, e, 'UNKNOWN_INSTRUMENT', `fill on unknown instrument ${e.instrument}`);
-          break;
-        }
-        if (!Number.isFinite(e.qtyContracts) || e.qtyContracts === 0 || !(e.price > 0)) {
-          this.reject(out, e, 'BAD_NUMBER', `fill ${e.eventId}: quantity must be non-zero and price > 0`);
           break;
         }
         const account = this.accounts.get(e.account) ?? emptyAccount(e.account);
