@@ -284,7 +284,10 @@ export class LiquidityMonitor {
       if (v === null || !Number.isFinite(v)) continue;
       const hist = s.history[k];
       if (hist.length >= c.stress.warmup) {
-        const z = Math.max(-c.stress.clampZ, Math.min(c.stress.clampZ, robustZ(v, hist, 0, c.stress.minScale)));
+        const z = Math.max(
+          -c.stress.clampZ,
+          Math.min(c.stress.clampZ, robustZ(v, hist, 0, c.stress.minScale)),
+        );
         components[k] = z;
         const w = c.stress.weights[k];
         wsum += w;
