@@ -1,0 +1,58 @@
+/**
+ * A scenario of a portfolio grid: a relative move of the underlying, a vol state and a weight
+ * (1 for regular rows; < 1 for dampened tails or SPAN's extreme moves at 35 %).
+ */
+export type VolState = 'up' | 'down' | 'none';
+
+export interface Scenario {
+  /** Relative move of spot and forwards, e.g. −0.18. */
+  readonly move: number;
+  readonly vol: VolState;
+  readonly weight: number;
+  /** Family, for explain: regular rows, tails / extremes. */
+  readonly family: 'regular' | 'tail';
+}
+
+/**
+ * How vol is shocked per option, scaled by time to expiry as Deribit and Derive do:
+ * with τ = pivotDays / max(days to expiry, floorDays) and p = shortTermPower when days ≤
+ * pivotDays else longTermPower, up = 1 + upFrac·τ^p and down = max(0, 1 − downFrac·τ^p)
+ * (relative mode: σ' = σ × factor, with σ' ≥ minVolUp on up rows); absolute mode (SPAN):
+ * σ' = σ ± upFrac / downFrac vol points, not scaled by time.
+ */
+export interface VolShockSpec {
+  readonly mode: 'relative' | 'absolute';
+  readonly upFrac: number;
+  readonly downFrac: number;
+  readonly pivotDays: number;
+  readonly floorDays: number;
+  readonly shortTermPower: number;
+  readonly longTermPower: number;
+  readonly minVolUp: number;
+}
+
+export function shockedVol(spec: VolShockSpec, vol: number, state: VolState, daysToExpiry: number): number {
+  if (state === 'none') return vol;
+  if (spec.mode === 'absolute') return Math.max(0, state === 'up' ? vol + spec.upFrac : vol - spec.downFrac);
+  const tau = spec.pivotDays / Math.max(daysToExpiry, spec.floorDays);
+  const p = daysToExpiry <= spec.pivotDays ? spec.shortTermPower : spec.longTermPower;
+  const scale = tau ** p;
+  return state === 'up'
+    ? Math.max(spec.minVolUp, vol * (1 + spec.upFrac * scale))
+    : vol * Math.max(0, 1 - spec.downFrac * scale);
+}
+
+/** `buckets` evenly spaced moves per side out to ±range (e.g. 0.18 and 4 → ±4.5 %, ±9 % …, 0). */
+export function evenMoves(range: number, buckets: number): number[] {
+  const out: number[] = [];
+  for (let k = -buckets; k <= buckets; k++) out.push((range * k) / buckets);
+  return out;
+}
+
+/** Regular rows: every move × every vol state, weight 1. */
+export function regularGrid(moves: readonly number[], volStates: readonly VolState[]): Scenario[] {
+  const out: Scenario[] = [];
+  for (const move of moves)
+    for (const vol of volStates) out.push({ move, vol, weight: 1, family: 'regular' });
+  return out;
+}
