@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { CONFORMANCE_SUITES } from '../io/conformance/index.ts';
+import { ConformanceFailed, conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
-import { exitCodeFor, monitorCommand } from './monitor.ts';
+import { exitCodeFor } from './errors.ts';
+import { monitorCommand } from './monitor.ts';
 import { type Io, processIo } from './output.ts';
+import { priceCommand } from './price.ts';
 
 /** Entry point of the `backstop` CLI. Returns the exit code: 0 ok, 1 check failed, 2 bad usage/input. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -12,7 +16,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       writeOut: (s) => io.out.write(s),
       writeErr: (s) => io.err.write(s),
     });
-  for (const c of [monitorCommand(io), demoCommand(io)]) {
+  const commands = [
+    monitorCommand(io),
+    demoCommand(io),
+    conformanceCommand(io, CONFORMANCE_SUITES),
+    priceCommand(io),
+  ];
+  for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
     program.addCommand(c);
   }
@@ -24,6 +34,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0
         ? 0
         : 2;
+    }
+    if (e instanceof ConformanceFailed) {
+      io.err.write(`backstop: ${e.message}\n`);
+      return 1;
     }
     const code = exitCodeFor(e);
     if (code === null) throw e;

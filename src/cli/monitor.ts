@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { BackstopError } from '../core/errors.ts';
 import { parseDurationMicros } from '../core/time.ts';
 import type { Decision } from '../domain/decisions.ts';
 import { defaultEngineConfig, Engine } from '../engine/engine.ts';
@@ -12,8 +11,8 @@ import { QuarantineWriter } from '../io/quarantine.ts';
 import type { MonitorRow } from '../liquidity/monitor.ts';
 import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
 import { type RunSummary, runLoop } from '../runtime/run-loop.ts';
+import { UsageError } from './errors.ts';
 import { fmt, type Io } from './output.ts';
-import { UsageError } from './usage-error.ts';
 
 export interface MonitorOptions {
   readonly files: readonly string[];
@@ -169,13 +168,4 @@ export function monitorCommand(io: Io): Command {
         io.err.write(`${result.rejected} rejected rows quarantined in ${result.quarantine}\n`);
       }
     });
-}
-
-/** Maps what a command threw to an exit code: 2 for bad usage or input, else rethrow (a bug). */
-export function exitCodeFor(e: unknown): number | null {
-  if (e instanceof UsageError) return 2;
-  if (e instanceof BackstopError) {
-    return ['UNREADABLE_FILE', 'UNKNOWN_FORMAT', 'BAD_HEADER', 'BAD_ARGUMENT'].includes(e.code) ? 2 : null;
-  }
-  return null;
 }
