@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { UsageError } from './errors.ts';
 import { priceCommand } from './price.ts';
-import { UsageError } from './usage-error.ts';
 
 /** Runs `price …` through a minimal program and returns what it wrote. */
 async function run(args: string[]): Promise<{ out: string; err: string }> {
