@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import type { OptionRight } from '../domain/instrument.ts';
 import { black76, black76Inverse, type Greeks } from '../pricing/black76.ts';
 import { bsm } from '../pricing/bsm.ts';
-import type { Io } from './output.ts';
 import { UsageError } from './errors.ts';
+import type { Io } from './output.ts';
 
 /** Which model `backstop price` used. */
 export type PriceModel = 'black76' | 'black76-inverse' | 'bsm';
