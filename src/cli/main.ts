@@ -3,6 +3,7 @@ import { CONFORMANCE_SUITES } from '../io/conformance/index.ts';
 import { ConformanceFailed, conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { exitCodeFor } from './errors.ts';
+import { marginCommand } from './margin.ts';
 import { monitorCommand } from './monitor.ts';
 import { type Io, processIo } from './output.ts';
 import { priceCommand } from './price.ts';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     demoCommand(io),
     conformanceCommand(io, CONFORMANCE_SUITES),
     priceCommand(io),
+    marginCommand(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });

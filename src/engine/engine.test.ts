@@ -156,10 +156,11 @@ describe('Engine', () => {
       });
     fill(2000, 100);
     fill(-500, 120);
-    const p = engine.accounts.get('a1')?.positions.get('BTCUSDT');
-    // 2 BTC long at 100, sold 0.5 BTC at 120: realized 0.5 × 20 = 10 USDT
-    expect(p?.qtyContracts).toBe(1500);
-    expect(p?.realizedPnlSettle).toBeCloseTo(10, 12);
+    const a = engine.margin.accountInput('a1');
+    // 2 BTC long at 100, sold 0.5 BTC at 120: realized 0.5 × 20 = 10 USDT into the pool's cash
+    expect(a?.positions).toEqual([{ instrumentId: 'BTCUSDT', qty: 1500, avgEntryPrice: 100 }]);
+    expect(a?.collateral[0]?.currency).toBe('USDT');
+    expect(a?.collateral[0]?.amount).toBeCloseTo(10, 12);
     const out = fill(1, 100, 'NOPE');
     expect(out[0]).toMatchObject({ kind: 'input-rejected', code: 'UNKNOWN_INSTRUMENT' });
   });

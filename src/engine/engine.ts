@@ -1,5 +1,4 @@
 import { BackstopError } from '../core/errors.ts';
-import { type Account, accountAfterFill, emptyAccount } from '../domain/account.ts';
 import type { Decision, InputRejected } from '../domain/decisions.ts';
 import type { EngineEvent, Level, SourceRef } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
@@ -7,16 +6,28 @@ import { DepthProfile } from '../liquidity/depth-profile.ts';
 import { LiquidityMonitor, type MonitorClose } from '../liquidity/monitor.ts';
 import { defaultMonitorConfig, type MonitorConfig } from '../liquidity/monitor-config.ts';
 import { type LiquidityView, OrderBook } from '../liquidity/order-book.ts';
+import { MarginBook, type MarginBookConfig } from '../margin/margin-book.ts';
+import { gridPreset } from '../margin/portfolio/presets/index.ts';
 import { invalidField } from './validate.ts';
 
 export interface EngineConfig {
   readonly monitor: MonitorConfig;
   /** Instrument definitions; fills on unknown instruments are rejected. */
   readonly instruments: readonly Instrument[];
+  /** Real-time margin: the grid model, state thresholds, the vol used until one arrives. */
+  readonly margin: MarginBookConfig;
 }
 
 export function defaultEngineConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
-  return { monitor: defaultMonitorConfig(), instruments: [], ...overrides };
+  return {
+    monitor: defaultMonitorConfig(),
+    instruments: [],
+    margin: {
+      modelFor: (u) => gridPreset('deribit-pm', u === 'ETH' ? 'ETH' : 'BTC'),
+      defaultVol: 0.6,
+    },
+    ...overrides,
+  };
 }
 
 /** Observers of engine by-products that are measurements, not decisions (monitor rows). */
@@ -43,9 +54,7 @@ export class Engine {
   readonly profiles = new Map<string, DepthProfile>();
   /** Top-of-book from quote feeds, kept apart so a quote never wipes a full L2 book. */
   readonly tops = new Map<string, OrderBook>();
-  readonly accounts = new Map<string, Account>();
-  readonly marks = new Map<string, number>();
-  readonly indexPrices = new Map<string, number>();
+  readonly margin: MarginBook;
   readonly monitor: LiquidityMonitor;
   private readonly instruments: Map<string, Instrument>;
   private nowUs = Number.NEGATIVE_INFINITY;
@@ -56,6 +65,13 @@ export class Engine {
   ) {
     this.instruments = new Map(config.instruments.map((i) => [i.id, i]));
     this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
+    this.margin = new MarginBook(config.margin, config.instruments);
+  }
+
+  /** The underlying an index or instrument id prices: an index instrument's base, else the id. */
+  private underlyingOfId(id: string): string {
+    const i = this.instruments.get(id);
+    return i ? i.baseCurrency : id;
   }
 
   /** Latest event time (µs), or -Infinity before the first event. */
@@ -156,14 +172,22 @@ export class Engine {
         this.monitor.onBar(e.instrument, e.tsUs, e, e.volume, e.trades);
         break;
       case 'mark-price':
-        this.marks.set(e.instrument, e.price);
+        this.margin.onMarkPrice(e.instrument, e.price);
         break;
       case 'index-price':
-        this.indexPrices.set(e.instrument, e.price);
+        this.margin.onIndexPrice(this.underlyingOfId(e.instrument), e.price, t);
         break;
       case 'derivative-ticker':
-        if (e.markPrice !== null) this.marks.set(e.instrument, e.markPrice);
-        if (e.indexPrice !== null) this.indexPrices.set(e.instrument, e.indexPrice);
+        if (e.markPrice !== null) {
+          this.margin.onMarkPrice(e.instrument, e.markPrice);
+        }
+        if (e.indexPrice !== null) {
+          this.margin.onIndexPrice(this.underlyingOfId(e.instrument), e.indexPrice, t);
+        }
+        break;
+      case 'option-ticker':
+        if (e.markIv !== null) this.margin.onOptionVol(e.instrument, e.markIv);
+        if (e.underlyingPrice !== null) this.margin.onForward(e.instrument, e.underlyingPrice);
         break;
       case 'fill': {
         const instrument = this.instruments.get(e.instrument);
@@ -171,16 +195,27 @@ export class Engine {
           this.reject(out, e, 'UNKNOWN_INSTRUMENT', `fill on unknown instrument ${e.instrument}`);
           break;
         }
-        const account = this.accounts.get(e.account) ?? emptyAccount(e.account);
-        this.accounts.set(e.account, accountAfterFill(account, instrument, e.qtyContracts, e.price));
+        this.margin.onFill(e.account, instrument.id, e.qtyContracts, e.price);
+        break;
+      }
+      case 'transfer': {
+        const amount = Number(e.amount);
+        if (!/^-?\d+(\.\d+)?$/.test(e.amount) || !Number.isFinite(amount)) {
+          this.reject(
+            out,
+            e,
+            'BAD_NUMBER',
+            `transfer ${e.eventId}: amount must be a decimal string, got "${e.amount}"`,
+          );
+          break;
+        }
+        this.margin.onTransfer(e.account, e.currency, amount);
         break;
       }
       // Accepted and kept for the issues that act on them (margin, backstop, governance).
-      case 'option-ticker':
       case 'implied-vol':
       case 'liquidation-print':
       case 'funding':
-      case 'transfer':
       case 'order-placed':
       case 'order-cancelled':
       case 'governance':
@@ -192,6 +227,7 @@ export class Engine {
         throw new BackstopError('INVARIANT', `unhandled event ${(never as EngineEvent).kind}`);
       }
     }
+    out.push(...this.margin.flush(t));
     this.stats.decisions += out.length;
     return out;
   }

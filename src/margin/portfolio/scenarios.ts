@@ -11,6 +11,26 @@ export interface Scenario {
   readonly weight: number;
   /** Family, for explain: regular rows, tails / extremes. */
   readonly family: 'regular' | 'tail';
+  /**
+   * Revaluation point of coin-settled (inverse) P&L (Deribit's extended table). When set, the coin
+   * P&L of every inverse position in this scenario is taken in quote terms at the shocked price
+   * spot × (1 + move) and converted back to coin at spot × (1 + valuationMove), i.e. multiplied by
+   * (1 + move) / (1 + valuationMove) (see `valuationFactor`). Linear positions are unaffected.
+   * With valuationMove = ±range and weight = range / |move|, a linear or inverse delta-one
+   * position's tail P&L equals its P&L at the ±range row. Omitted: no conversion.
+   */
+  readonly valuationMove?: number;
+  /**
+   * Dampener (Deribit's extended table): the portfolio's weighted P&L in this scenario is moved
+   * toward 0 by this amount, given in the quote currency (USD); for a coin-settled book it is
+   * converted at spot × (1 + (valuationMove ?? move)). Omitted: 0.
+   */
+  readonly dampenerQuote?: number;
+}
+
+/** Multiplier applied to an inverse position's coin P&L in scenario `s` (1 without `valuationMove`). */
+export function valuationFactor(s: Scenario): number {
+  return s.valuationMove === undefined ? 1 : (1 + s.move) / (1 + s.valuationMove);
 }
 
 /**

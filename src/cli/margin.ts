@@ -1,0 +1,109 @@
+import { Command, Option } from 'commander';
+import { moneyFromFloat, moneyToDecimal, ROUND_COLLATERAL, ROUND_REQUIREMENT } from '../core/money.ts';
+import { loadMarket, loadPortfolio, loadWhatIf } from '../io/margin-input.ts';
+import { type AccountMarginResult, accountMargin, applyWhatIf } from '../margin/account-margin.ts';
+import { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from '../margin/models.ts';
+import { fmt, type Io } from './output.ts';
+
+/** Decimal places used when a pool's amounts are written as exact money. */
+export function currencyScale(currency: string): number {
+  return ['BTC', 'ETH', 'SOL'].includes(currency) ? 8 : 6;
+}
+
+/** The JSON document of `backstop margin` (docs/formats.md). */
+export function marginDocument(r: AccountMarginResult, explain: boolean) {
+  return {
+    account: r.account,
+    model: r.model,
+    state: r.state,
+    pools: r.pools.map((p) => {
+      const scale = currencyScale(p.currency);
+      return {
+        currency: p.currency,
+        state: p.state,
+        equity: p.equity,
+        im: p.im,
+        mm: p.mm,
+        // Exact money: requirements rounded up, equity down (ADR 0001).
+        equityMoney: moneyToDecimal(moneyFromFloat(p.equity, scale, p.currency, ROUND_COLLATERAL)),
+        imMoney: moneyToDecimal(moneyFromFloat(p.im, scale, p.currency, ROUND_REQUIREMENT)),
+        mmMoney: moneyToDecimal(moneyFromFloat(p.mm, scale, p.currency, ROUND_REQUIREMENT)),
+        collateral: p.collateral,
+        positionsValue: p.positionsValue,
+        multiplier: p.multiplier,
+        underlyings: p.underlyings.map((u) => ({
+          underlying: u.underlying,
+          im: u.im,
+          mm: u.mm,
+          openOrdersAssumed: u.openOrdersAssumed,
+          ...(explain ? { explain: u.explain } : {}),
+        })),
+      };
+    }),
+  };
+}
+
+function writeHuman(io: Io, title: string, r: AccountMarginResult): void {
+  io.out.write(`${title}account ${r.account} — model ${r.model} — state ${r.state}\n`);
+  for (const p of r.pools) {
+    io.out.write(
+      `  ${p.currency.padEnd(6)} equity ${fmt(p.equity, 4, 16)}  IM ${fmt(p.im, 4, 16)}  MM ${fmt(p.mm, 4, 16)}  ${p.state}\n`,
+    );
+    for (const u of p.underlyings) {
+      io.out.write(
+        `    ${u.underlying.padEnd(8)} IM ${fmt(u.im, 4, 14)}  MM ${fmt(u.mm, 4, 14)}  open orders: ${u.openOrdersAssumed}\n`,
+      );
+    }
+  }
+}
+
+export function marginCommand(io: Io): Command {
+  return new Command('margin')
+    .description('Initial and maintenance margin of one account under a margin model')
+    .requiredOption('--portfolio <file>', 'portfolio JSON (account, collateral, positions, open orders)')
+    .requiredOption(
+      '--market <file>',
+      'market JSON (time, instruments, spot / forwards / marks / vols per underlying)',
+    )
+    .addOption(new Option('--model <name>', 'margin model').choices(MARGIN_MODEL_NAMES).default('deribit-pm'))
+    .option(
+      '--explain',
+      'include the breakdown: binding scenario, contingencies, each position’s contribution',
+    )
+    .option('--what-if <file>', 'orders JSON: margin after these hypothetical fills (state is not changed)')
+    .option('--json', 'one JSON document on stdout')
+    .action(
+      (opts: {
+        portfolio: string;
+        market: string;
+        model: MarginModelName;
+        explain?: boolean;
+        whatIf?: string;
+        json?: boolean;
+      }) => {
+        const market = loadMarket(opts.market);
+        const portfolio = loadPortfolio(opts.portfolio, market);
+        const model = marginModel(opts.model);
+        const before = accountMargin(portfolio, model, market);
+        const explain = Boolean(opts.explain);
+        if (opts.whatIf) {
+          const orders = loadWhatIf(opts.whatIf, market);
+          const after = accountMargin(applyWhatIf(portfolio, orders, market), model, market);
+          if (opts.json) {
+            io.out.write(
+              `${JSON.stringify({ ...marginDocument(after, explain), whatIf: { orders, before: marginDocument(before, explain) } })}\n`,
+            );
+          } else {
+            writeHuman(io, 'before: ', before);
+            writeHuman(io, 'after:  ', after);
+          }
+          return;
+        }
+        if (opts.json) io.out.write(`${JSON.stringify(marginDocument(before, explain))}\n`);
+        else {
+          writeHuman(io, '', before);
+          if (explain) io.out.write(`${JSON.stringify(marginDocument(before, true).pools, null, 2)}\n`);
+        }
+      },
+    );
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../domain/decisions.ts';
+import type { EngineEvent } from '../domain/events.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import type { GridModelConfig } from '../margin/portfolio/grid-model.ts';
+import { regularGrid } from '../margin/portfolio/scenarios.ts';
+import { defaultEngineConfig, Engine } from './engine.ts';
+
+const perp: Instrument = {
+  kind: 'perpetual',
+  id: 'BTC-PERP',
+  baseCurrency: 'BTC',
+  quoteCurrency: 'USD',
+  settlement: 'linear',
+  settlementCurrency: 'USD',
+  contractSize: 1,
+  tickSize: 0.5,
+  fundingIntervalUs: 8 * 3600e6,
+};
+
+// ±10 % price moves, MM = ½ IM: a linear perp needs IM = 10 % and MM = 5 % of its notional.
+const tenPercent: GridModelConfig = {
+  name: 'ten-percent',
+  scenarios: regularGrid([-0.1, 0, 0.1], ['none']),
+  volShock: {
+    mode: 'relative',
+    upFrac: 0,
+    downFrac: 0,
+    pivotDays: 30,
+    floorDays: 1,
+    shortTermPower: 0,
+    longTermPower: 0,
+    minVolUp: 0,
+  },
+  mmFactor: 0.5,
+  contingencies: {},
+};
+
+function engine() {
+  return new Engine(
+    defaultEngineConfig({ instruments: [perp], margin: { modelFor: () => tenPercent, defaultVol: 0.5 } }),
+  );
+}
+
+const index = (tsUs: number, price: number): EngineEvent => ({
+  kind: 'index-price',
+  instrument: 'BTC',
+  tsUs,
+  price,
+});
+
+function states(ds: Decision[]) {
+  return ds
+    .filter((d) => d.kind === 'margin-state-change')
+    .map((d) => (d.kind === 'margin-state-change' ? [d.from, d.to] : null));
+}
+
+describe('real-time margin in the engine', () => {
+  it('walks healthy → warning → margin call → liquidatable → bankrupt and back, with evidence (hand-computed)', () => {
+    const e = engine();
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't1', account: 'a', currency: 'USD', amount: '10000', tsUs: 2 });
+    // 1 BTC long at 100 000: IM 10 000, MM 5 000, equity 10 000 < IM × 1.2 → warning
+    const fill = e.handle({
+      kind: 'fill',
+      eventId: 'f1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      price: 100_000,
+      fee: '0',
+      tsUs: 3,
+    });
+    expect(states(fill)).toEqual([['healthy', 'warning']]);
+    expect(fill[0]?.evidence).toEqual({
+      multiplier: 1,
+      'USD.equity': 10_000,
+      'USD.im': 10_000,
+      'USD.mm': 5_000,
+    });
+    // 97 000: equity 7 000 < IM 9 700 → margin call
+    expect(states(e.handle(index(4, 97_000)))).toEqual([['warning', 'margin-call']]);
+    // 94 000: equity 4 000 < MM 4 700 → liquidatable
+    expect(states(e.handle(index(5, 94_000)))).toEqual([['margin-call', 'liquidatable']]);
+    // 89 000: equity −1 000 → bankrupt
+    const bankrupt = e.handle(index(6, 89_000));
+    expect(states(bankrupt)).toEqual([['liquidatable', 'bankrupt']]);
+    expect(bankrupt[0]).toMatchObject({ account: 'a', reason: 'equity below zero', tsUs: 6 });
+    // +20 000: equity 19 000 ≥ IM 8 900 × 1.2 → healthy
+    expect(
+      states(
+        e.handle({
+          kind: 'transfer',
+          eventId: 't2',
+          account: 'a',
+          currency: 'USD',
+          amount: '20000',
+          tsUs: 7,
+        }),
+      ),
+    ).toEqual([['bankrupt', 'healthy']]);
+    // An unchanged index changes nothing.
+    expect(states(e.handle(index(8, 89_000)))).toEqual([]);
+  });
+
+  it('a margin multiplier applies at once to every account', () => {
+    const e = engine();
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't1', account: 'a', currency: 'USD', amount: '15000', tsUs: 2 });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      price: 100_000,
+      fee: '0',
+      tsUs: 3,
+    });
+    expect(e.margin.snapshot('a')?.state).toBe('healthy'); // 15 000 ≥ 12 000
+    e.margin.setMultiplier(2); // IM 20 000, MM 10 000
+    expect(states(e.handle(index(4, 100_000)))).toEqual([['healthy', 'margin-call']]);
+  });
+
+  it('what-if answers from live state without changing it', () => {
+    const e = engine();
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't1', account: 'a', currency: 'USD', amount: '10000', tsUs: 2 });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      price: 100_000,
+      fee: '0',
+      tsUs: 3,
+    });
+    const w = e.margin.whatIf('a', [{ instrumentId: 'BTC-PERP', qty: 1, limitPrice: 100_100 }]);
+    // 2 BTC: IM 20 000, MM 10 000; buying 100 above mark costs 100 of equity → 9 900 < MM → liquidatable
+    expect(w.pools[0]).toMatchObject({ currency: 'USD', im: 20_000, mm: 10_000, state: 'liquidatable' });
+    expect(w.pools[0]?.equity).toBeCloseTo(9_900, 9);
+    expect(e.margin.snapshot('a')?.pools.USD).toEqual({
+      equity: 10_000,
+      im: 10_000,
+      mm: 5_000,
+      state: 'warning',
+    });
+  });
+});

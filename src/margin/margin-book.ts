@@ -1,0 +1,326 @@
+import type { MarginState, MarginStateChange } from '../domain/decisions.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import { applyFill, emptyPosition, type Position, pnlSettle } from '../domain/position.ts';
+import {
+  type AccountInput,
+  type AccountOrder,
+  accountMargin,
+  applyWhatIf,
+  DEFAULT_STATE_THRESHOLDS,
+  type MarginStateThresholds,
+  marginState,
+  type UnderlyingMarginModel,
+  worstState,
+} from './account-margin.ts';
+import { LiveUnderlyingMarket } from './live-market.ts';
+import { underlyingOf } from './market.ts';
+import { gridAccountModel } from './portfolio/grid-account-model.ts';
+import { type GridModelConfig, gridMargin, type PositionInput } from './portfolio/grid-model.ts';
+import { markPrice } from './portfolio/instrument-pnl.ts';
+import { RiskArrays } from './portfolio/risk-arrays.ts';
+
+export interface MarginBookConfig {
+  /** The grid model of each underlying (e.g. a preset whose parameters follow the underlying). */
+  readonly modelFor: (underlying: string) => GridModelConfig;
+  readonly thresholds?: MarginStateThresholds;
+  /** Vol for options until an implied vol arrives. */
+  readonly defaultVol: number;
+}
+
+interface BookAccount {
+  readonly id: string;
+  readonly collateral: Map<string, number>;
+  readonly positions: Map<string, Position>;
+  state: MarginState;
+  /** Last computed pool figures, by pool currency. */
+  pools: Map<string, { equity: number; im: number; mm: number; state: MarginState }>;
+}
+
+/**
+ * Real-time margin for every account of the venue under one grid model. Market updates mark
+ * their underlying dirty; `flush` recomputes the risk arrays of dirty underlyings once and
+ * re-margins every account that holds them (plus accounts whose positions or collateral
+ * changed), returning a `margin-state-change` decision for each account whose state moved.
+ * Pure and deterministic: the engine calls it from `handle`.
+ */
+interface UnderlyingBook {
+  readonly model: GridModelConfig;
+  readonly arrays: RiskArrays;
+  readonly scratch: Float64Array;
+  readonly whatIfModel: UnderlyingMarginModel;
+}
+
+export class MarginBook {
+  readonly markets = new Map<string, LiveUnderlyingMarket>();
+  private readonly instruments = new Map<string, Instrument>();
+  private readonly accounts = new Map<string, BookAccount>();
+  private readonly holders = new Map<string, Set<string>>();
+  private readonly dirtyUnderlyings = new Set<string>();
+  private readonly dirtyAccounts = new Set<string>();
+  private readonly thresholds: MarginStateThresholds;
+  private multiplier = 1;
+  private readonly books = new Map<string, UnderlyingBook>();
+
+  constructor(
+    readonly config: MarginBookConfig,
+    instruments: readonly Instrument[],
+  ) {
+    this.thresholds = config.thresholds ?? DEFAULT_STATE_THRESHOLDS;
+    for (const i of instruments) this.addInstrument(i);
+  }
+
+  addInstrument(i: Instrument): void {
+    this.instruments.set(i.id, i);
+    if (i.kind !== 'index') this.book(underlyingOf(i)).arrays.register(i);
+    this.market(underlyingOf(i));
+  }
+
+  /** Model, risk arrays and scratch space of one underlying. */
+  book(underlying: string): UnderlyingBook {
+    let b = this.books.get(underlying);
+    if (!b) {
+      const model = this.config.modelFor(underlying);
+      const arrays = new RiskArrays(model.scenarios, model.volShock, underlyingOf);
+      b = {
+        model,
+        arrays,
+        scratch: new Float64Array(model.scenarios.length),
+        whatIfModel: gridAccountModel(model, arrays),
+      };
+      this.books.set(underlying, b);
+    }
+    return b;
+  }
+
+  instrument(id: string): Instrument | undefined {
+    return this.instruments.get(id);
+  }
+
+  market(underlying: string): LiveUnderlyingMarket {
+    let m = this.markets.get(underlying);
+    if (!m) {
+      m = new LiveUnderlyingMarket(underlying, this.config.defaultVol);
+      this.markets.set(underlying, m);
+    }
+    return m;
+  }
+
+  /** Margin multiplier set by the backstop tier; applies at the next flush to every account. */
+  setMultiplier(m: number): void {
+    if (m !== this.multiplier) {
+      this.multiplier = m;
+      for (const id of this.accounts.keys()) this.dirtyAccounts.add(id);
+    }
+  }
+
+  get marginMultiplier(): number {
+    return this.multiplier;
+  }
+
+  onIndexPrice(underlying: string, price: number, tsUs: number): void {
+    this.market(underlying).setSpot(price, tsUs);
+    this.dirtyUnderlyings.add(underlying);
+  }
+
+  onMarkPrice(instrumentId: string, price: number): void {
+    const i = this.instruments.get(instrumentId);
+    if (!i) return;
+    this.market(underlyingOf(i)).setMark(instrumentId, price);
+    this.dirtyUnderlyings.add(underlyingOf(i));
+  }
+
+  onOptionVol(instrumentId: string, volAnnual: number): void {
+    const i = this.instruments.get(instrumentId);
+    if (i?.kind !== 'option') return;
+    this.market(underlyingOf(i)).setVol(instrumentId, volAnnual);
+    this.dirtyUnderlyings.add(underlyingOf(i));
+  }
+
+  /** An option ticker's underlying price: the forward of that option's expiry. */
+  onForward(optionId: string, forward: number): void {
+    const i = this.instruments.get(optionId);
+    if (i?.kind !== 'option') return;
+    this.market(underlyingOf(i)).setForward(i.expiryUs, forward);
+    this.dirtyUnderlyings.add(underlyingOf(i));
+  }
+
+  private account(id: string): BookAccount {
+    let a = this.accounts.get(id);
+    if (!a) {
+      a = { id, collateral: new Map(), positions: new Map(), state: 'healthy', pools: new Map() };
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  onTransfer(accountId: string, currency: string, amount: number): void {
+    const a = this.account(accountId);
+    a.collateral.set(currency, (a.collateral.get(currency) ?? 0) + amount);
+    this.dirtyAccounts.add(accountId);
+  }
+
+  /** A fill: perpetual / future P&L realized into the pool's cash; option and spot premium paid from it. */
+  onFill(accountId: string, instrumentId: string, qty: number, price: number): void {
+    const i = this.instruments.get(instrumentId);
+    if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
+    const a = this.account(accountId);
+    const pool = poolOf(i);
+    const prev = a.positions.get(instrumentId) ?? emptyPosition(instrumentId);
+    let next: Position;
+    if (i.kind === 'perpetual' || i.kind === 'future') {
+      next = applyFill(i, prev, qty, price);
+      addTo(a.collateral, pool, next.realizedPnlSettle - prev.realizedPnlSettle);
+    } else {
+      next = { ...prev, qtyContracts: prev.qtyContracts + qty };
+      addTo(a.collateral, pool, -qty * price);
+    }
+    if (next.qtyContracts === 0) a.positions.delete(instrumentId);
+    else a.positions.set(instrumentId, next);
+    const u = underlyingOf(i);
+    const hs = this.holders.get(u) ?? new Set();
+    hs.add(accountId);
+    this.holders.set(u, hs);
+    this.dirtyAccounts.add(accountId);
+  }
+
+  /**
+   * Recomputes what changed and returns the state changes. Underlyings without a spot yet are
+   * skipped (their accounts are re-margined once the first index price arrives).
+   */
+  flush(tsUs: number): MarginStateChange[] {
+    const touched = new Set(this.dirtyAccounts);
+    for (const u of this.dirtyUnderlyings) {
+      const m = this.markets.get(u);
+      if (!m?.ready) continue;
+      this.book(u).arrays.update(m);
+      for (const id of this.holders.get(u) ?? []) touched.add(id);
+    }
+    this.dirtyUnderlyings.clear();
+    this.dirtyAccounts.clear();
+    const out: MarginStateChange[] = [];
+    for (const id of [...touched].sort()) {
+      const a = this.accounts.get(id);
+      if (!a) continue;
+      const before = a.state;
+      this.remargin(a);
+      if (a.state !== before) {
+        const pools = [...a.pools].sort(([x], [y]) => x.localeCompare(y));
+        const evidence: Record<string, number | string> = { multiplier: this.multiplier };
+        for (const [ccy, p] of pools) {
+          evidence[`${ccy}.equity`] = p.equity;
+          evidence[`${ccy}.im`] = p.im;
+          evidence[`${ccy}.mm`] = p.mm;
+        }
+        out.push({
+          kind: 'margin-state-change',
+          tsUs,
+          account: id,
+          from: before,
+          to: a.state,
+          reason: reasonFor(a.state),
+          evidence,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Positions of one account grouped by pool and underlying, for the fast path. */
+  private remargin(a: BookAccount): void {
+    const groups = new Map<string, Map<string, PositionInput[]>>();
+    const equity = new Map<string, number>(a.collateral);
+    for (const [id, p] of a.positions) {
+      const i = this.instruments.get(id) as Instrument;
+      const pool = poolOf(i);
+      const u = underlyingOf(i);
+      const m = this.markets.get(u);
+      if (!m?.ready) continue;
+      const arrays = this.book(u).arrays;
+      const value =
+        i.kind === 'perpetual' || i.kind === 'future'
+          ? pnlSettle(i, p.qtyContracts, p.avgEntryPrice, markPrice(i, m))
+          : p.qtyContracts * arrays.value(arrays.row(id) as number);
+      equity.set(pool, (equity.get(pool) ?? 0) + value);
+      const byU = groups.get(pool) ?? new Map<string, PositionInput[]>();
+      groups.set(pool, byU);
+      const list = byU.get(u) ?? [];
+      list.push({ instrumentId: id, qty: p.qtyContracts });
+      byU.set(u, list);
+    }
+    const pools = new Map<string, { equity: number; im: number; mm: number; state: MarginState }>();
+    for (const [pool, e] of equity) {
+      let im = 0;
+      let mm = 0;
+      for (const [u, positions] of groups.get(pool) ?? []) {
+        const b = this.book(u);
+        const r = gridMargin(b.model, b.arrays, this.markets.get(u) as LiveUnderlyingMarket, positions, {
+          detail: false,
+          scratch: b.scratch,
+        });
+        im += r.im;
+        mm += r.mm;
+      }
+      im *= this.multiplier;
+      mm *= this.multiplier;
+      pools.set(pool, { equity: e, im, mm, state: marginState(e, im, mm, this.thresholds) });
+    }
+    a.pools = pools;
+    a.state = worstState([...pools.values()].map((p) => p.state));
+  }
+
+  /** Current figures of an account (after the last flush). */
+  snapshot(accountId: string) {
+    const a = this.accounts.get(accountId);
+    if (!a) return null;
+    return { account: a.id, state: a.state, pools: Object.fromEntries(a.pools) };
+  }
+
+  /** The account as plain input, e.g. for what-if and explain through `accountMargin`. */
+  accountInput(accountId: string): AccountInput | null {
+    const a = this.accounts.get(accountId);
+    if (!a) return null;
+    return {
+      account: a.id,
+      collateral: [...a.collateral].map(([currency, amount]) => ({ currency, amount })),
+      positions: [...a.positions].map(([instrumentId, p]) => ({
+        instrumentId,
+        qty: p.qtyContracts,
+        avgEntryPrice: p.avgEntryPrice,
+      })),
+    };
+  }
+
+  /** What-if: margin after hypothetical orders, using the live markets, without changing state. */
+  whatIf(accountId: string, orders: readonly AccountOrder[]) {
+    const input = this.accountInput(accountId) ?? { account: accountId, collateral: [], positions: [] };
+    const ctx = { instruments: this.instruments, markets: this.markets };
+    const model: UnderlyingMarginModel = {
+      name: 'live',
+      margin: (positions, market, c) => this.book(market.underlying).whatIfModel.margin(positions, market, c),
+    };
+    return accountMargin(applyWhatIf(input, orders, ctx), model, ctx, this.multiplier, this.thresholds);
+  }
+}
+
+function poolOf(i: Instrument): string {
+  return i.kind === 'spot' || i.kind === 'index' ? i.quoteCurrency : i.settlementCurrency;
+}
+
+function addTo(m: Map<string, number>, key: string, amount: number): void {
+  m.set(key, (m.get(key) ?? 0) + amount);
+}
+
+function reasonFor(s: MarginState): string {
+  switch (s) {
+    case 'healthy':
+      return 'equity above initial margin and its buffer';
+    case 'warning':
+      return 'equity within the buffer above initial margin';
+    case 'margin-call':
+      return 'equity below initial margin';
+    case 'liquidatable':
+      return 'equity below maintenance margin';
+    case 'bankrupt':
+      return 'equity below zero';
+  }
+}
