@@ -147,12 +147,12 @@ function checkInstrument(id: string, market: LoadedMarket, file: string, field: 
 /** Reads and validates `--portfolio P.json` against the market's instruments. */
 export function loadPortfolio(path: string, market: LoadedMarket): AccountInput {
   const j = readJsonFile<PortfolioJson>(path, PortfolioSchema, 'portfolio');
-  j.positions.forEach((p, k) =>
-    checkInstrument(p.instrument, market, path, `/positions/${k}/instrument`, 'portfolio'),
-  );
-  (j.openOrders ?? []).forEach((o, k) =>
-    checkInstrument(o.instrument, market, path, `/openOrders/${k}/instrument`, 'portfolio'),
-  );
+  j.positions.forEach((p, k) => {
+    checkInstrument(p.instrument, market, path, `/positions/${k}/instrument`, 'portfolio');
+  });
+  (j.openOrders ?? []).forEach((o, k) => {
+    checkInstrument(o.instrument, market, path, `/openOrders/${k}/instrument`, 'portfolio');
+  });
   return {
     account: j.account,
     collateral: j.collateral.map((c) => ({ currency: c.currency, amount: Number(c.amount) })),
@@ -172,9 +172,9 @@ export function loadPortfolio(path: string, market: LoadedMarket): AccountInput 
 /** Reads and validates `--what-if ORDERS.json`. */
 export function loadWhatIf(path: string, market: LoadedMarket): AccountOrder[] {
   const j = readJsonFile<WhatIfJson>(path, WhatIfSchema, 'what-if');
-  j.orders.forEach((o, k) =>
-    checkInstrument(o.instrument, market, path, `/orders/${k}/instrument`, 'what-if'),
-  );
+  j.orders.forEach((o, k) => {
+    checkInstrument(o.instrument, market, path, `/orders/${k}/instrument`, 'what-if');
+  });
   return j.orders.map((o) => ({
     instrumentId: o.instrument,
     qty: o.qty,
