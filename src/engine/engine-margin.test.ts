@@ -36,9 +36,24 @@ const tenPercent: GridModelConfig = {
   contingencies: {},
 };
 
+const call: Instrument = {
+  kind: 'option',
+  id: 'BTC-C-100000',
+  baseCurrency: 'BTC',
+  quoteCurrency: 'USD',
+  settlement: 'linear',
+  settlementCurrency: 'USD',
+  contractSize: 1,
+  tickSize: 1,
+  expiryUs: 30 * 86_400e6,
+  strike: 100_000,
+  right: 'call',
+  underlyingId: 'BTC',
+};
+
 function engine() {
   return new Engine(
-    defaultEngineConfig({ instruments: [perp], margin: { modelFor: () => tenPercent, defaultVol: 0.5 } }),
+    defaultEngineConfig({ instruments: [perp, call], margin: { modelFor: () => tenPercent, defaultVol: 0.5 } }),
   );
 }
 
@@ -146,5 +161,89 @@ describe('real-time margin in the engine', () => {
       mm: 5_000,
       state: 'warning',
     });
+  });
+
+  it('margins open orders as filled in the worst direction until they are cancelled', () => {
+    const e = engine();
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't1', account: 'a', currency: 'USD', amount: '15000', tsUs: 2 });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      price: 100_000,
+      fee: '0',
+      tsUs: 3,
+    });
+    // a resting buy of 1 BTC: margined as 2 BTC → IM 20 000 > equity 15 000 → margin call
+    const placed = e.handle({
+      kind: 'order-placed',
+      orderId: 'o1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      limitPrice: 99_000,
+      tsUs: 4,
+    });
+    expect(states(placed)).toEqual([['healthy', 'margin-call']]);
+    // a resting sell of 1 BTC would flatten the book: the buy side still binds
+    e.handle({
+      kind: 'order-placed',
+      orderId: 'o2',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: -1,
+      limitPrice: 101_000,
+      tsUs: 5,
+    });
+    expect(e.margin.snapshot('a')?.pools.USD?.im).toBe(20_000);
+    expect(states(e.handle({ kind: 'order-cancelled', orderId: 'o1', account: 'a', tsUs: 6 }))).toEqual([
+      ['margin-call', 'healthy'],
+    ]);
+    expect(e.margin.snapshot('a')?.pools.USD?.im).toBe(10_000);
+  });
+
+  it('a new implied vol re-margins the option’s holders (only that option is repriced)', () => {
+    const e = engine();
+    e.handle(index(0, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't', account: 'w', currency: 'USD', amount: '100000', tsUs: 1 });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f',
+      account: 'w',
+      instrument: call.id,
+      qtyContracts: -1,
+      price: 5_000,
+      fee: '0',
+      tsUs: 2,
+    });
+    const before = e.margin.snapshot('w')?.pools.USD?.im as number;
+    const ticker = (tsUs: number, markIv: number): EngineEvent => ({
+      kind: 'option-ticker',
+      instrument: call.id,
+      tsUs,
+      right: 'call',
+      strike: 100_000,
+      expiryUs: call.expiryUs,
+      underlyingId: 'BTC',
+      underlyingPrice: null,
+      bidPrice: null,
+      askPrice: null,
+      markPrice: null,
+      bidIv: null,
+      askIv: null,
+      markIv,
+      openInterest: null,
+    });
+    e.handle(ticker(3, 1.0));
+    const after = e.margin.snapshot('w')?.pools.USD?.im as number;
+    // Short call, +10 % row: P&L = −(C(110 000, σ) − C(100 000, σ)); the call's delta at σ = 1 is
+    // closer to ½ than at σ = 0.5 (ATM forward, 30 days), so the +10 % loss is smaller.
+    expect(after).not.toBe(before);
+    const arrays = e.margin.book('BTC').arrays;
+    const row = arrays.row(call.id) as number;
+    expect(arrays.value(row)).toBeGreaterThan(5_000); // 30-day ATM call at 100 % vol ≈ 0.4 × 0.287 × 100 000
   });
 });

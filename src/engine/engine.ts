@@ -213,11 +213,20 @@ export class Engine {
         break;
       }
       // Accepted and kept for the issues that act on them (margin, backstop, governance).
+      case 'order-placed': {
+        if (!this.instruments.has(e.instrument)) {
+          this.reject(out, e, 'UNKNOWN_INSTRUMENT', `order on unknown instrument ${e.instrument}`);
+          break;
+        }
+        this.margin.onOrderPlaced(e.account, e.orderId, e.instrument, e.qtyContracts);
+        break;
+      }
+      case 'order-cancelled':
+        this.margin.onOrderCancelled(e.account, e.orderId);
+        break;
       case 'implied-vol':
       case 'liquidation-print':
       case 'funding':
-      case 'order-placed':
-      case 'order-cancelled':
       case 'governance':
       case 'feed-status':
       case 'timer':

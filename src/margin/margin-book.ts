@@ -31,6 +31,8 @@ interface BookAccount {
   readonly id: string;
   readonly collateral: Map<string, number>;
   readonly positions: Map<string, Position>;
+  /** Open orders by id: margined as if filled in the worst direction. */
+  readonly orders: Map<string, { readonly instrumentId: string; readonly qty: number }>;
   state: MarginState;
   /** Last computed pool figures, by pool currency. */
   pools: Map<string, { equity: number; im: number; mm: number; state: MarginState }>;
@@ -57,6 +59,8 @@ export class MarginBook {
   private readonly holders = new Map<string, Set<string>>();
   private readonly dirtyUnderlyings = new Set<string>();
   private readonly dirtyAccounts = new Set<string>();
+  /** Options whose vol changed, by underlying (recomputed alone when the underlying is clean). */
+  private readonly dirtyInstruments = new Map<string, Set<string>>();
   private readonly thresholds: MarginStateThresholds;
   private multiplier = 1;
   private readonly books = new Map<string, UnderlyingBook>();
@@ -129,11 +133,38 @@ export class MarginBook {
     this.dirtyUnderlyings.add(underlyingOf(i));
   }
 
+  /** A new implied vol for one option: only that option's risk array is recomputed. */
   onOptionVol(instrumentId: string, volAnnual: number): void {
     const i = this.instruments.get(instrumentId);
     if (i?.kind !== 'option') return;
-    this.market(underlyingOf(i)).setVol(instrumentId, volAnnual);
-    this.dirtyUnderlyings.add(underlyingOf(i));
+    const u = underlyingOf(i);
+    this.market(u).setVol(instrumentId, volAnnual);
+    const set = this.dirtyInstruments.get(u) ?? new Set<string>();
+    set.add(instrumentId);
+    this.dirtyInstruments.set(u, set);
+  }
+
+  /**
+   * An open order (signed contracts). The venue replaces or cancels it as it fills; until then it
+   * is margined as if filled in the worst direction.
+   */
+  onOrderPlaced(accountId: string, orderId: string, instrumentId: string, qty: number): void {
+    const i = this.instruments.get(instrumentId);
+    if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
+    this.account(accountId).orders.set(orderId, { instrumentId, qty });
+    this.hold(accountId, underlyingOf(i));
+    this.dirtyAccounts.add(accountId);
+  }
+
+  onOrderCancelled(accountId: string, orderId: string): void {
+    const a = this.accounts.get(accountId);
+    if (a?.orders.delete(orderId)) this.dirtyAccounts.add(accountId);
+  }
+
+  private hold(accountId: string, underlying: string): void {
+    const hs = this.holders.get(underlying) ?? new Set();
+    hs.add(accountId);
+    this.holders.set(underlying, hs);
   }
 
   /** An option ticker's underlying price: the forward of that option's expiry. */
@@ -147,7 +178,14 @@ export class MarginBook {
   private account(id: string): BookAccount {
     let a = this.accounts.get(id);
     if (!a) {
-      a = { id, collateral: new Map(), positions: new Map(), state: 'healthy', pools: new Map() };
+      a = {
+        id,
+        collateral: new Map(),
+        positions: new Map(),
+        orders: new Map(),
+        state: 'healthy',
+        pools: new Map(),
+      };
       this.accounts.set(id, a);
     }
     return a;
@@ -176,10 +214,7 @@ export class MarginBook {
     }
     if (next.qtyContracts === 0) a.positions.delete(instrumentId);
     else a.positions.set(instrumentId, next);
-    const u = underlyingOf(i);
-    const hs = this.holders.get(u) ?? new Set();
-    hs.add(accountId);
-    this.holders.set(u, hs);
+    this.hold(accountId, underlyingOf(i));
     this.dirtyAccounts.add(accountId);
   }
 
@@ -195,6 +230,16 @@ export class MarginBook {
       this.book(u).arrays.update(m);
       for (const id of this.holders.get(u) ?? []) touched.add(id);
     }
+    for (const [u, ids] of this.dirtyInstruments) {
+      const m = this.markets.get(u);
+      if (!m?.ready) continue;
+      if (!this.dirtyUnderlyings.has(u)) {
+        const arrays = this.book(u).arrays;
+        for (const id of ids) arrays.updateInstrument(id, m);
+        for (const id of this.holders.get(u) ?? []) touched.add(id);
+      }
+    }
+    this.dirtyInstruments.clear();
     this.dirtyUnderlyings.clear();
     this.dirtyAccounts.clear();
     const out: MarginStateChange[] = [];
@@ -227,7 +272,17 @@ export class MarginBook {
 
   /** Positions of one account grouped by pool and underlying, for the fast path. */
   private remargin(a: BookAccount): void {
-    const groups = new Map<string, Map<string, PositionInput[]>>();
+    const groups = new Map<
+      string,
+      Map<string, { positions: PositionInput[]; buys: PositionInput[]; sells: PositionInput[] }>
+    >();
+    const group = (pool: string, u: string) => {
+      const byU = groups.get(pool) ?? new Map();
+      groups.set(pool, byU);
+      const g = byU.get(u) ?? { positions: [], buys: [], sells: [] };
+      byU.set(u, g);
+      return g;
+    };
     const equity = new Map<string, number>(a.collateral);
     for (const [id, p] of a.positions) {
       const i = this.instruments.get(id) as Instrument;
@@ -241,24 +296,32 @@ export class MarginBook {
           ? pnlSettle(i, p.qtyContracts, p.avgEntryPrice, markPrice(i, m))
           : p.qtyContracts * arrays.value(arrays.row(id) as number);
       equity.set(pool, (equity.get(pool) ?? 0) + value);
-      const byU = groups.get(pool) ?? new Map<string, PositionInput[]>();
-      groups.set(pool, byU);
-      const list = byU.get(u) ?? [];
-      list.push({ instrumentId: id, qty: p.qtyContracts });
-      byU.set(u, list);
+      group(pool, u).positions.push({ instrumentId: id, qty: p.qtyContracts });
+    }
+    for (const o of a.orders.values()) {
+      const i = this.instruments.get(o.instrumentId) as Instrument;
+      if (!this.markets.get(underlyingOf(i))?.ready || o.qty === 0) continue;
+      const g = group(poolOf(i), underlyingOf(i));
+      (o.qty > 0 ? g.buys : g.sells).push({ instrumentId: o.instrumentId, qty: o.qty });
+      if (!equity.has(poolOf(i))) equity.set(poolOf(i), 0);
     }
     const pools = new Map<string, { equity: number; im: number; mm: number; state: MarginState }>();
     for (const [pool, e] of equity) {
       let im = 0;
       let mm = 0;
-      for (const [u, positions] of groups.get(pool) ?? []) {
+      for (const [u, g] of groups.get(pool) ?? []) {
         const b = this.book(u);
-        const r = gridMargin(b.model, b.arrays, this.markets.get(u) as LiveUnderlyingMarket, positions, {
-          detail: false,
-          scratch: b.scratch,
-        });
-        im += r.im;
-        mm += r.mm;
+        const m = this.markets.get(u) as LiveUnderlyingMarket;
+        const opts = { detail: false, scratch: b.scratch };
+        let best = gridMargin(b.model, b.arrays, m, g.positions, opts);
+        // Open orders: margin as if every buy, or every sell, filled — whichever needs more.
+        for (const side of [g.buys, g.sells]) {
+          if (side.length === 0) continue;
+          const r = gridMargin(b.model, b.arrays, m, [...g.positions, ...side], opts);
+          if (r.im > best.im) best = r;
+        }
+        im += best.im;
+        mm += best.mm;
       }
       im *= this.multiplier;
       mm *= this.multiplier;
