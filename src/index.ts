@@ -12,6 +12,26 @@ export { LiquidityMonitor, type MonitorClose, type MonitorRow } from './liquidit
 export { defaultMonitorConfig, type MonitorConfig } from './liquidity/monitor-config.ts';
 export { type LiquidityView, OrderBook, type WalkResult } from './liquidity/order-book.ts';
 export * from './liquidity/realized-vol.ts';
+export * from './margin/account-margin.ts';
+export * from './margin/account-models.ts';
+export { MarginBook, type MarginBookConfig } from './margin/margin-book.ts';
+export * from './margin/market.ts';
+export { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from './margin/models.ts';
+export { gridAccountModel } from './margin/portfolio/grid-account-model.ts';
+export * from './margin/portfolio/grid-model.ts';
+export { GRID_PRESET_NAMES, type GridPresetName, gridPreset } from './margin/portfolio/presets/index.ts';
+export { RiskArrays } from './margin/portfolio/risk-arrays.ts';
+export * from './margin/portfolio/scenarios.ts';
+export {
+  black76,
+  black76Inverse,
+  black76Price,
+  bsm,
+  impliedVol,
+  sviImpliedVol,
+  sviTotalVariance,
+  VolSurface,
+} from './pricing/index.ts';
 export { LiveClock, PushSource, timerSource } from './runtime/live.ts';
 export { type EventSource, mergeSources, type SourceItem } from './runtime/merge.ts';
 export { type RunSummary, runLoop } from './runtime/run-loop.ts';

@@ -7,13 +7,9 @@ import { err, ok, type Result } from '../core/result.ts';
  * `a` is in total variance (vol² × years), `b` in total variance per unit of k, `rho` is
  * dimensionless, `m` and `sigma` are in units of k.
  */
-export interface SviParams {
-  readonly a: number;
-  readonly b: number;
-  readonly rho: number;
-  readonly m: number;
-  readonly sigma: number;
-}
+import type { SviParams } from '../domain/events.ts';
+
+export type { SviParams };
 
 /** Why SVI parameters were refused; `param` names the offending one (`a` for the minimum). */
 export interface SviParamError {
