@@ -128,4 +128,33 @@ describe('account margin', () => {
       { seed: 5, numRuns: 200 },
     );
   });
+
+  it('adding collateral never raises the requirement nor worsens the state (property)', () => {
+    const order = ['healthy', 'warning', 'margin-call', 'liquidatable', 'bankrupt'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -20, max: 20 }),
+        fc.integer({ min: -20, max: 20 }),
+        fc.double({ min: -500, max: 500, noNaN: true }),
+        fc.double({ min: 0, max: 1000, noNaN: true }),
+        (qp, qc, cash, extra) => {
+          const base = {
+            account: 'a',
+            positions: [
+              { instrumentId: 'P', qty: qp },
+              { instrumentId: 'C', qty: qc },
+            ],
+          };
+          const a = accountMargin({ ...base, collateral: [{ currency: 'USD', amount: cash }] }, netQty, ctx);
+          const b = accountMargin(
+            { ...base, collateral: [{ currency: 'USD', amount: cash + extra }] },
+            netQty,
+            ctx,
+          );
+          return b.pools[0]!.im === a.pools[0]!.im && order.indexOf(b.state) <= order.indexOf(a.state);
+        },
+      ),
+      { seed: 6, numRuns: 300 },
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import type { Instrument } from '../../domain/instrument.ts';
 import { black76Price } from '../../pricing/black76.ts';
 import { type UnderlyingMarket, yearsTo } from '../market.ts';
-import { type Scenario, shockedVol, type VolShockSpec } from './scenarios.ts';
+import { type Scenario, shockedVol, skewMultiplier, type VolShockSpec } from './scenarios.ts';
 
 /**
  * Value and scenario P&L of ONE contract, in the instrument's settlement currency. This is the
@@ -83,7 +83,10 @@ export const contractPricer: ContractPricer = {
         const f = m.forwardAt(i.expiryUs);
         const vol = m.volOf(i);
         const days = (Math.max(i.expiryUs - m.nowUs, 0) / 86_400e6) as number;
-        const shocked = optionValue(i, m, f * (1 + s.move), shockedVol(volShock, vol, s.vol, days));
+        const vol2 = s.skew
+          ? vol * skewMultiplier(s.skew, Math.log(i.strike / f), yearsTo(i.expiryUs, m.nowUs))
+          : shockedVol(volShock, vol, s.vol, days);
+        const shocked = optionValue(i, m, f * (1 + s.move), vol2);
         return shocked - optionValue(i, m, f, vol);
       }
       case 'perpetual':

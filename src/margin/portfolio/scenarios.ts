@@ -26,6 +26,36 @@ export interface Scenario {
    * converted at spot × (1 + (valuationMove ?? move)). Omitted: 0.
    */
   readonly dampenerQuote?: number;
+  /** Skew scenario: option vols are tilted by log-moneyness instead of shifted (see `SkewShock`). */
+  readonly skew?: SkewShock;
+}
+
+/**
+ * A skew scenario (Derive PM2's LINEAR / ABS rows as additive grid rows): with k = ln(K/F), q =
+ * √T, cap = capBase·q + capScale and k* = max(minKStar, minWidthScale·q·(volParamStatic +
+ * volParamScale·q)), the vol multiplier is 1 + sign·clamp(x·cap/k*, −cap, cap) where x = k
+ * (`linear`: puts' wing down, calls' up for sign +1) or |k| (`abs`: both wings up); σ' = σ ×
+ * max(0, multiplier). Use both signs as two rows to catch either tilt.
+ */
+export interface SkewShock {
+  readonly shape: 'linear' | 'abs';
+  readonly sign: 1 | -1;
+  readonly capBase: number;
+  readonly capScale: number;
+  readonly minKStar: number;
+  readonly minWidthScale: number;
+  readonly volParamStatic: number;
+  readonly volParamScale: number;
+}
+
+/** Vol multiplier of a skew scenario for an option at log-moneyness k with T years left. */
+export function skewMultiplier(skew: SkewShock, logMoneyness: number, timeYears: number): number {
+  const q = Math.sqrt(Math.max(timeYears, 0));
+  const cap = skew.capBase * q + skew.capScale;
+  const kStar = Math.max(skew.minKStar, skew.minWidthScale * q * (skew.volParamStatic + skew.volParamScale * q));
+  const x = skew.shape === 'abs' ? Math.abs(logMoneyness) : logMoneyness;
+  const tilt = Math.max(-cap, Math.min(cap, (x * cap) / kStar));
+  return Math.max(0, 1 + skew.sign * tilt);
 }
 
 /** Multiplier applied to an inverse position's coin P&L in scenario `s` (1 without `valuationMove`). */
