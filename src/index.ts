@@ -14,6 +14,7 @@ export { type LiquidityView, OrderBook, type WalkResult } from './liquidity/orde
 export * from './liquidity/realized-vol.ts';
 export * from './margin/account-margin.ts';
 export * from './margin/account-models.ts';
+export * from './margin/liquidity-addon.ts';
 export { MarginBook, type MarginBookConfig } from './margin/margin-book.ts';
 export * from './margin/market.ts';
 export { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from './margin/models.ts';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { moneyFromFloat, moneyToDecimal, ROUND_COLLATERAL, ROUND_REQUIREMENT } from '../core/money.ts';
 import { loadMarket, loadPortfolio, loadWhatIf } from '../io/margin-input.ts';
 import { type AccountMarginResult, accountMargin, applyWhatIf } from '../margin/account-margin.ts';
+import { DEFAULT_LIQUIDITY_ADDON, withLiquidityAddOn } from '../margin/liquidity-addon.ts';
 import { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from '../margin/models.ts';
 import { fmt, type Io } from './output.ts';
 
@@ -70,6 +71,10 @@ export function marginCommand(io: Io): Command {
       '--explain',
       'include the breakdown: binding scenario, contingencies, each position’s contribution',
     )
+    .option(
+      '--liquidity-addon',
+      'add the cost to close each perpetual / future / spot position through the market file’s books',
+    )
     .option('--what-if <file>', 'orders JSON: margin after these hypothetical fills (state is not changed)')
     .option('--json', 'one JSON document on stdout')
     .action(
@@ -80,10 +85,17 @@ export function marginCommand(io: Io): Command {
         explain?: boolean;
         whatIf?: string;
         json?: boolean;
+        liquidityAddon?: boolean;
       }) => {
         const market = loadMarket(opts.market);
         const portfolio = loadPortfolio(opts.portfolio, market);
-        const model = marginModel(opts.model);
+        const base = marginModel(opts.model);
+        const model = opts.liquidityAddon
+          ? withLiquidityAddOn(base, {
+              viewOf: (id) => market.books.get(id) ?? null,
+              params: DEFAULT_LIQUIDITY_ADDON,
+            })
+          : base;
         const before = accountMargin(portfolio, model, market);
         const explain = Boolean(opts.explain);
         if (opts.whatIf) {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from '../domain/decisions.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
+import { type AccountInput, accountMargin } from '../margin/account-margin.ts';
+import { DEFAULT_LIQUIDITY_ADDON, withLiquidityAddOn } from '../margin/liquidity-addon.ts';
+import { gridAccountModel } from '../margin/portfolio/grid-account-model.ts';
 import type { GridModelConfig } from '../margin/portfolio/grid-model.ts';
 import { regularGrid } from '../margin/portfolio/scenarios.ts';
 import { defaultEngineConfig, Engine } from './engine.ts';
@@ -53,7 +56,10 @@ const call: Instrument = {
 
 function engine() {
   return new Engine(
-    defaultEngineConfig({ instruments: [perp, call], margin: { modelFor: () => tenPercent, defaultVol: 0.5 } }),
+    defaultEngineConfig({
+      instruments: [perp, call],
+      margin: { modelFor: () => tenPercent, defaultVol: 0.5 },
+    }),
   );
 }
 
@@ -245,5 +251,58 @@ describe('real-time margin in the engine', () => {
     const arrays = e.margin.book('BTC').arrays;
     const row = arrays.row(call.id) as number;
     expect(arrays.value(row)).toBeGreaterThan(5_000); // 30-day ATM call at 100 % vol ≈ 0.4 × 0.287 × 100 000
+  });
+
+  it('the liquidity add-on in the engine equals the account-level wrapper on the same book', () => {
+    const params = { ...DEFAULT_LIQUIDITY_ADDON, freeNotionalQuote: 100_000 };
+    const e = new Engine(
+      defaultEngineConfig({
+        instruments: [perp, call],
+        margin: { modelFor: () => tenPercent, defaultVol: 0.5, liquidityAddOn: { params } },
+      }),
+    );
+    e.handle({
+      kind: 'book-snapshot',
+      instrument: 'BTC-PERP',
+      tsUs: 0,
+      bids: [
+        [99_990, 1],
+        [99_900, 2],
+        [99_000, 5],
+      ],
+      asks: [
+        [100_010, 1],
+        [100_100, 2],
+      ],
+    });
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't', account: 'a', currency: 'USD', amount: '100000', tsUs: 2 });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 3,
+      price: 100_000,
+      fee: '0',
+      tsUs: 3,
+    });
+    const live = e.margin.snapshot('a')?.pools.USD;
+    const ctx = {
+      instruments: new Map<string, Instrument>([
+        [perp.id, perp],
+        [call.id, call],
+      ]),
+      markets: e.margin.markets,
+    };
+    const wrapped = withLiquidityAddOn(gridAccountModel(tenPercent), {
+      viewOf: (id) => e.viewOf(id),
+      params,
+    });
+    const account = accountMargin(e.margin.accountInput('a') as AccountInput, wrapped, ctx);
+    // 3 BTC: scan 30 000, plus walking 200 000 of the 300 000 USD through the bids
+    expect(live?.im).toBeGreaterThan(30_000);
+    expect(live?.im).toBeCloseTo(account.pools[0]?.im as number, 9);
+    expect(live?.mm).toBeCloseTo(account.pools[0]?.mm as number, 9);
   });
 });

@@ -65,7 +65,7 @@ export class Engine {
   ) {
     this.instruments = new Map(config.instruments.map((i) => [i.id, i]));
     this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
-    this.margin = new MarginBook(config.margin, config.instruments);
+    this.margin = new MarginBook(config.margin, config.instruments, (id) => this.viewOf(id));
   }
 
   /** The underlying an index or instrument id prices: an index instrument's base, else the id. */

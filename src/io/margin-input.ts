@@ -1,5 +1,6 @@
 import { BackstopError } from '../core/errors.ts';
 import type { Instrument } from '../domain/instrument.ts';
+import { OrderBook } from '../liquidity/order-book.ts';
 import type { AccountInput, AccountOrder, MarginContext } from '../margin/account-margin.ts';
 import { marketFromSnapshot, type UnderlyingMarket } from '../margin/market.ts';
 import type { InstrumentJson } from './schemas/instrument.ts';
@@ -47,6 +48,8 @@ export function instrumentFromJson(j: InstrumentJson, file: string, field: strin
 
 export interface LoadedMarket extends MarginContext {
   readonly nowUs: number;
+  /** Order books given in the file, by instrument (for the liquidity add-on). */
+  readonly books: ReadonlyMap<string, OrderBook>;
 }
 
 /** Reads and validates `--market M.json` (docs/formats.md). */
@@ -115,7 +118,31 @@ export function loadMarket(path: string): LoadedMarket {
       }
     }
   }
-  return { nowUs, instruments, markets };
+  const books = new Map<string, OrderBook>();
+  for (const [id, b] of Object.entries(j.books ?? {})) {
+    if (!instruments.has(id)) {
+      throw new BackstopError('BAD_FIELD', `${path}: market /books/${id}: unknown instrument "${id}"`, {
+        file: path,
+        field: `/books/${id}`,
+        value: id,
+      });
+    }
+    const book = new OrderBook(id);
+    const r = book.applyBatch(true, b.bids, b.asks);
+    if (!r.ok) {
+      throw new BackstopError(
+        'BAD_FIELD',
+        `${path}: market /books/${id}: crossed book (best bid ${r.bestBid} >= best ask ${r.bestAsk})`,
+        {
+          file: path,
+          field: `/books/${id}`,
+          value: id,
+        },
+      );
+    }
+    books.set(id, book);
+  }
+  return { nowUs, instruments, markets, books };
 }
 
 function checkInstrument(id: string, market: LoadedMarket, file: string, field: string, what: string): void {

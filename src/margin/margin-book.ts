@@ -1,6 +1,7 @@
 import type { MarginState, MarginStateChange } from '../domain/decisions.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import { applyFill, emptyPosition, type Position, pnlSettle } from '../domain/position.ts';
+import type { LiquidityView } from '../liquidity/order-book.ts';
 import {
   type AccountInput,
   type AccountOrder,
@@ -12,6 +13,11 @@ import {
   type UnderlyingMarginModel,
   worstState,
 } from './account-margin.ts';
+import {
+  defaultLiquidityAppliesTo,
+  type LiquidityAddOnParams,
+  positionLiquidityCharge,
+} from './liquidity-addon.ts';
 import { LiveUnderlyingMarket } from './live-market.ts';
 import { underlyingOf } from './market.ts';
 import { gridAccountModel } from './portfolio/grid-account-model.ts';
@@ -25,6 +31,11 @@ export interface MarginBookConfig {
   readonly thresholds?: MarginStateThresholds;
   /** Vol for options until an implied vol arrives. */
   readonly defaultVol: number;
+  /** Liquidity add-on (off when absent): cost to close each net position through the live book. */
+  readonly liquidityAddOn?: {
+    readonly params: LiquidityAddOnParams;
+    readonly appliesTo?: (i: Instrument) => boolean;
+  };
 }
 
 interface BookAccount {
@@ -65,9 +76,14 @@ export class MarginBook {
   private multiplier = 1;
   private readonly books = new Map<string, UnderlyingBook>();
 
+  /**
+   * `viewOf` gives the live book of an instrument for the liquidity add-on; the add-on is
+   * recomputed whenever its account is re-margined (index, mark or vol moves, fills, transfers).
+   */
   constructor(
     readonly config: MarginBookConfig,
     instruments: readonly Instrument[],
+    private readonly viewOf: (instrumentId: string) => LiquidityView | null = () => null,
   ) {
     this.thresholds = config.thresholds ?? DEFAULT_STATE_THRESHOLDS;
     for (const i of instruments) this.addInstrument(i);
@@ -322,6 +338,18 @@ export class MarginBook {
         }
         im += best.im;
         mm += best.mm;
+        const addOn = this.config.liquidityAddOn;
+        if (addOn) {
+          const applies = addOn.appliesTo ?? defaultLiquidityAppliesTo;
+          for (const p of g.positions) {
+            const i = this.instruments.get(p.instrumentId) as Instrument;
+            if (!applies(i)) continue;
+            const r = positionLiquidityCharge(i, p.qty, m, this.viewOf(p.instrumentId), addOn.params);
+            if (!r) continue;
+            im += r.charge;
+            mm += addOn.params.mmFraction * r.charge;
+          }
+        }
       }
       im *= this.multiplier;
       mm *= this.multiplier;

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { InstrumentSchema } from './instrument.ts';
 
 const strict = { additionalProperties: false } as const;
+const Level = Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ minimum: 0 })]);
 const Decimal = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description: 'exact decimal amount' });
 
 export const PositionSchema = Type.Object(
@@ -65,6 +66,11 @@ export const MarketSchema = Type.Object(
     now: Type.String({ format: 'date-time' }),
     instruments: Type.Array(InstrumentSchema),
     underlyings: Type.Array(UnderlyingMarketSchema),
+    books: Type.Optional(
+      Type.Record(Type.String(), Type.Object({ bids: Type.Array(Level), asks: Type.Array(Level) }, strict), {
+        description: 'instrument → order book levels [price, size in base units], for --liquidity-addon',
+      }),
+    ),
   },
   strict,
 );

@@ -52,7 +52,10 @@ export interface SkewShock {
 export function skewMultiplier(skew: SkewShock, logMoneyness: number, timeYears: number): number {
   const q = Math.sqrt(Math.max(timeYears, 0));
   const cap = skew.capBase * q + skew.capScale;
-  const kStar = Math.max(skew.minKStar, skew.minWidthScale * q * (skew.volParamStatic + skew.volParamScale * q));
+  const kStar = Math.max(
+    skew.minKStar,
+    skew.minWidthScale * q * (skew.volParamStatic + skew.volParamScale * q),
+  );
   const x = skew.shape === 'abs' ? Math.abs(logMoneyness) : logMoneyness;
   const tilt = Math.max(-cap, Math.min(cap, (x * cap) / kStar));
   return Math.max(0, 1 + skew.sign * tilt);
