@@ -305,4 +305,38 @@ describe('real-time margin in the engine', () => {
     expect(live?.im).toBeCloseTo(account.pools[0]?.im as number, 9);
     expect(live?.mm).toBeCloseTo(account.pools[0]?.mm as number, 9);
   });
+
+  it('implied-vol updates (SVI or strike points) set the vols of that expiry’s options (hand-computed)', () => {
+    const e = engine();
+    e.handle(index(0, 100_000));
+    const svi = { a: 0.04, b: 0.1, rho: -0.3, m: 0, sigma: 0.1 };
+    e.handle({ kind: 'implied-vol', underlying: 'BTC', expiryUs: call.expiryUs, tsUs: 1, svi, points: null });
+    const m = e.margin.markets.get('BTC');
+    // ATM (K = F = 100 000): w = a + b·σ = 0.05 over T = 30/365 → σ = √(0.05 × 365/30) = 0.779957
+    expect(m?.volOf(call as never)).toBeCloseTo(Math.sqrt((0.05 * 365) / 30), 9);
+    e.handle({
+      kind: 'implied-vol',
+      underlying: 'BTC',
+      expiryUs: call.expiryUs,
+      tsUs: 2,
+      svi: null,
+      points: [
+        { strike: 110_000, volAnnual: 0.5 },
+        { strike: 90_000, volAnnual: 0.6 },
+      ],
+    });
+    // total variance linear in k = ln(K/F) between ln 0.9 and ln 1.1: σ² at k = 0 is
+    // 0.36 + (0 − ln 0.9)/(ln 1.1 − ln 0.9) × (0.25 − 0.36) = 0.302246 → σ = 0.549769
+    const w = 0.36 + ((0 - Math.log(0.9)) / (Math.log(1.1) - Math.log(0.9))) * (0.25 - 0.36);
+    expect(m?.volOf(call as never)).toBeCloseTo(Math.sqrt(w), 9);
+    const bad = e.handle({
+      kind: 'implied-vol',
+      underlying: 'BTC',
+      expiryUs: call.expiryUs,
+      tsUs: 3,
+      svi: { ...svi, rho: 1.5 },
+      points: null,
+    });
+    expect(bad[0]).toMatchObject({ kind: 'input-rejected', code: 'BAD_FIELD' });
+  });
 });

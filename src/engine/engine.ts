@@ -224,7 +224,12 @@ export class Engine {
       case 'order-cancelled':
         this.margin.onOrderCancelled(e.account, e.orderId);
         break;
-      case 'implied-vol':
+      case 'implied-vol': {
+        const problem = this.margin.onImpliedVol(e.underlying, e.expiryUs, e.svi, e.points);
+        if (problem)
+          this.reject(out, e, 'BAD_FIELD', `implied-vol ${e.underlying} ${e.expiryUs}: ${problem}`);
+        break;
+      }
       case 'liquidation-print':
       case 'funding':
       case 'governance':

@@ -1,7 +1,9 @@
 import type { MarginState, MarginStateChange } from '../domain/decisions.ts';
+import type { SviParams } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import { applyFill, emptyPosition, type Position, pnlSettle } from '../domain/position.ts';
 import type { LiquidityView } from '../liquidity/order-book.ts';
+import { validateSvi } from '../pricing/svi.ts';
 import {
   type AccountInput,
   type AccountOrder,
@@ -158,6 +160,32 @@ export class MarginBook {
     const set = this.dirtyInstruments.get(u) ?? new Set<string>();
     set.add(instrumentId);
     this.dirtyInstruments.set(u, set);
+  }
+
+  /**
+   * An implied-vol update for one expiry (SVI or strike points): every option of that expiry on
+   * the underlying is repriced at the next flush. Returns an error message for unusable input.
+   */
+  onImpliedVol(
+    underlying: string,
+    expiryUs: number,
+    svi: SviParams | null,
+    points: readonly { readonly strike: number; readonly volAnnual: number }[] | null,
+  ): string | null {
+    const m = this.market(underlying);
+    if (!m.ready) return `no index price for ${underlying} yet`;
+    if (svi) {
+      const valid = validateSvi(svi);
+      if (!valid.ok) return valid.error.message;
+    }
+    const problem = m.setSmile(expiryUs, svi, points);
+    if (problem) return problem;
+    const set = this.dirtyInstruments.get(underlying) ?? new Set<string>();
+    for (const [id, i] of this.instruments) {
+      if (i.kind === 'option' && i.expiryUs === expiryUs && underlyingOf(i) === underlying) set.add(id);
+    }
+    this.dirtyInstruments.set(underlying, set);
+    return null;
   }
 
   /**
