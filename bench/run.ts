@@ -2,21 +2,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchEngine } from './engine.bench.ts';
+import { benchMargin } from './margin.bench.ts';
 import { benchOrderBook } from './order-book.bench.ts';
 
 /**
  * `npm run bench`: runs every benchmark, prints one table, writes out/bench/results.json.
- * Rows whose name starts with `ratio ` carry a speed-up factor in `opsPerSec`, not a rate.
+ * Rows whose name starts with `ratio ` carry a speed-up factor in `opsPerSec`, not a rate; rows
+ * with `kind: 'latency-us'` carry a latency in microseconds in `opsPerSec`, not a rate.
  */
+
+type Kind = 'rate' | 'ratio' | 'latency-us';
 
 interface Row {
   readonly name: string;
   readonly opsPerSec: number;
+  readonly kind?: Kind;
 }
 
 const OUT_FILE = path.join('out', 'bench', 'results.json');
 
-const isRatio = (r: Row): boolean => r.name.startsWith('ratio ');
+const kindOf = (r: Row): Kind => r.kind ?? (r.name.startsWith('ratio ') ? 'ratio' : 'rate');
 
 function machine() {
   const cpus = os.cpus();
@@ -35,13 +40,16 @@ function formatRate(n: number): string {
 }
 
 function table(groups: readonly { bench: string; rows: readonly Row[] }[]): string {
-  const lines: string[][] = [['benchmark', 'row', 'ops/s', 'ratio']];
+  const lines: string[][] = [['benchmark', 'row', 'ops/s', 'ratio', 'latency µs']];
   for (const g of groups) {
     for (const r of g.rows) {
+      const kind = kindOf(r);
       lines.push(
-        isRatio(r)
-          ? [g.bench, r.name, '', `${r.opsPerSec.toFixed(2)}×`]
-          : [g.bench, r.name, formatRate(r.opsPerSec), ''],
+        kind === 'ratio'
+          ? [g.bench, r.name, '', `${r.opsPerSec.toFixed(2)}×`, '']
+          : kind === 'latency-us'
+            ? [g.bench, r.name, '', '', r.opsPerSec.toFixed(1)]
+            : [g.bench, r.name, formatRate(r.opsPerSec), '', ''],
       );
     }
   }
@@ -61,16 +69,22 @@ async function main(): Promise<void> {
   const orderBook = await benchOrderBook();
   console.log('running engine bench…');
   const engine = await benchEngine((line) => console.log(line));
+  console.log('running margin bench…');
+  const margin = await benchMargin((line) => console.log(line));
   const seconds = (performance.now() - started) / 1e3;
 
   const groups = [
     { bench: 'order-book', rows: orderBook },
     { bench: 'engine', rows: engine },
+    { bench: 'margin', rows: margin },
   ];
   console.log('');
   console.log(table(groups));
   console.log('');
-  console.log('ratio rows are speed-up factors (fast/slow), not rates; ops/s are rough on a shared machine.');
+  console.log(
+    'ratio rows are speed-up factors (fast/slow), not rates; latency rows are microseconds per call; ' +
+      'ops/s are rough on a shared machine.',
+  );
 
   const results = {
     date: new Date().toISOString(),
@@ -81,7 +95,7 @@ async function main(): Promise<void> {
         bench: g.bench,
         name: r.name,
         opsPerSec: r.opsPerSec,
-        kind: isRatio(r) ? 'ratio' : 'rate',
+        kind: kindOf(r),
       })),
     ),
   };

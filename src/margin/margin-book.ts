@@ -19,6 +19,7 @@ import {
   defaultLiquidityAppliesTo,
   type LiquidityAddOnParams,
   positionLiquidityCharge,
+  withLiquidityAddOn,
 } from './liquidity-addon.ts';
 import { LiveUnderlyingMarket } from './live-market.ts';
 import { underlyingOf } from './market.ts';
@@ -40,24 +41,7 @@ export interface MarginBookConfig {
   };
 }
 
-interface BookAccount {
-  readonly id: string;
-  readonly collateral: Map<string, number>;
-  readonly positions: Map<string, Position>;
-  /** Open orders by id: margined as if filled in the worst direction. */
-  readonly orders: Map<string, { readonly instrumentId: string; readonly qty: number }>;
-  state: MarginState;
-  /** Last computed pool figures, by pool currency. */
-  pools: Map<string, { equity: number; im: number; mm: number; state: MarginState }>;
-}
-
-/**
- * Real-time margin for every account of the venue under one grid model. Market updates mark
- * their underlying dirty; `flush` recomputes the risk arrays of dirty underlyings once and
- * re-margins every account that holds them (plus accounts whose positions or collateral
- * changed), returning a `margin-state-change` decision for each account whose state moved.
- * Pure and deterministic: the engine calls it from `handle`.
- */
+/** Model, risk arrays and scratch space of one underlying. */
 interface UnderlyingBook {
   readonly model: GridModelConfig;
   readonly arrays: RiskArrays;
@@ -65,13 +49,58 @@ interface UnderlyingBook {
   readonly whatIfModel: UnderlyingMarginModel;
 }
 
+/** One (pool, underlying) group of an account, resolved once per change of its positions. */
+interface Group {
+  readonly underlying: string;
+  readonly book: UnderlyingBook;
+  readonly market: LiveUnderlyingMarket;
+  readonly positions: PositionInput[];
+  readonly instruments: Instrument[];
+  readonly entries: Position[];
+  readonly buys: PositionInput[];
+  readonly sells: PositionInput[];
+}
+
+interface PoolFigures {
+  equity: number;
+  im: number;
+  mm: number;
+  state: MarginState;
+}
+
+interface Layout {
+  readonly pools: { readonly currency: string; readonly collateral: number; readonly groups: Group[] }[];
+}
+
+interface BookAccount {
+  readonly id: string;
+  readonly collateral: Map<string, number>;
+  readonly positions: Map<string, Position>;
+  /** Open orders by id: margined as if filled in the worst direction. */
+  readonly orders: Map<string, { readonly instrumentId: string; readonly qty: number }>;
+  state: MarginState;
+  /** Last computed figures by pool currency (updated in place). */
+  readonly pools: Map<string, PoolFigures>;
+  /** Resolved groups; null after any change of positions, orders or collateral. */
+  layout: Layout | null;
+}
+
+/**
+ * Real-time margin for every account of the venue. Market updates mark their underlying dirty;
+ * `flush` recomputes the risk arrays of dirty underlyings once and re-margins every account
+ * that holds them (plus accounts whose positions, orders or collateral changed), returning a
+ * `margin-state-change` decision for each account whose state moved. Each account keeps its
+ * positions resolved to risk-array rows between changes, so a re-margin after an index move
+ * is multiply-adds plus the contingencies. Pure and deterministic: the engine calls it from
+ * `handle`; decisions come in the order accounts were touched (deterministic for a given input).
+ */
 export class MarginBook {
   readonly markets = new Map<string, LiveUnderlyingMarket>();
   private readonly instruments = new Map<string, Instrument>();
   private readonly accounts = new Map<string, BookAccount>();
-  private readonly holders = new Map<string, Set<string>>();
+  private readonly holders = new Map<string, Set<BookAccount>>();
   private readonly dirtyUnderlyings = new Set<string>();
-  private readonly dirtyAccounts = new Set<string>();
+  private readonly dirtyAccounts = new Set<BookAccount>();
   /** Options whose vol changed, by underlying (recomputed alone when the underlying is clean). */
   private readonly dirtyInstruments = new Map<string, Set<string>>();
   private readonly thresholds: MarginStateThresholds;
@@ -103,11 +132,20 @@ export class MarginBook {
     if (!b) {
       const model = this.config.modelFor(underlying);
       const arrays = new RiskArrays(model.scenarios, model.volShock, underlyingOf);
+      const grid = gridAccountModel(model, arrays);
+      const addOn = this.config.liquidityAddOn;
       b = {
         model,
         arrays,
         scratch: new Float64Array(model.scenarios.length),
-        whatIfModel: gridAccountModel(model, arrays),
+        // What-if goes through the account-level path; the same add-on keeps it equal to live.
+        whatIfModel: addOn
+          ? withLiquidityAddOn(grid, {
+              viewOf: this.viewOf,
+              params: addOn.params,
+              ...(addOn.appliesTo ? { appliesTo: addOn.appliesTo } : {}),
+            })
+          : grid,
       };
       this.books.set(underlying, b);
     }
@@ -131,7 +169,7 @@ export class MarginBook {
   setMultiplier(m: number): void {
     if (m !== this.multiplier) {
       this.multiplier = m;
-      for (const id of this.accounts.keys()) this.dirtyAccounts.add(id);
+      for (const a of this.accounts.values()) this.dirtyAccounts.add(a);
     }
   }
 
@@ -157,9 +195,7 @@ export class MarginBook {
     if (i?.kind !== 'option') return;
     const u = underlyingOf(i);
     this.market(u).setVol(instrumentId, volAnnual);
-    const set = this.dirtyInstruments.get(u) ?? new Set<string>();
-    set.add(instrumentId);
-    this.dirtyInstruments.set(u, set);
+    this.dirtyInstrument(u, instrumentId);
   }
 
   /**
@@ -180,35 +216,12 @@ export class MarginBook {
     }
     const problem = m.setSmile(expiryUs, svi, points);
     if (problem) return problem;
-    const set = this.dirtyInstruments.get(underlying) ?? new Set<string>();
     for (const [id, i] of this.instruments) {
-      if (i.kind === 'option' && i.expiryUs === expiryUs && underlyingOf(i) === underlying) set.add(id);
+      if (i.kind === 'option' && i.expiryUs === expiryUs && underlyingOf(i) === underlying) {
+        this.dirtyInstrument(underlying, id);
+      }
     }
-    this.dirtyInstruments.set(underlying, set);
     return null;
-  }
-
-  /**
-   * An open order (signed contracts). The venue replaces or cancels it as it fills; until then it
-   * is margined as if filled in the worst direction.
-   */
-  onOrderPlaced(accountId: string, orderId: string, instrumentId: string, qty: number): void {
-    const i = this.instruments.get(instrumentId);
-    if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
-    this.account(accountId).orders.set(orderId, { instrumentId, qty });
-    this.hold(accountId, underlyingOf(i));
-    this.dirtyAccounts.add(accountId);
-  }
-
-  onOrderCancelled(accountId: string, orderId: string): void {
-    const a = this.accounts.get(accountId);
-    if (a?.orders.delete(orderId)) this.dirtyAccounts.add(accountId);
-  }
-
-  private hold(accountId: string, underlying: string): void {
-    const hs = this.holders.get(underlying) ?? new Set();
-    hs.add(accountId);
-    this.holders.set(underlying, hs);
   }
 
   /** An option ticker's underlying price: the forward of that option's expiry. */
@@ -219,26 +232,33 @@ export class MarginBook {
     this.dirtyUnderlyings.add(underlyingOf(i));
   }
 
-  private account(id: string): BookAccount {
-    let a = this.accounts.get(id);
-    if (!a) {
-      a = {
-        id,
-        collateral: new Map(),
-        positions: new Map(),
-        orders: new Map(),
-        state: 'healthy',
-        pools: new Map(),
-      };
-      this.accounts.set(id, a);
-    }
-    return a;
+  private dirtyInstrument(underlying: string, instrumentId: string): void {
+    const set = this.dirtyInstruments.get(underlying) ?? new Set<string>();
+    set.add(instrumentId);
+    this.dirtyInstruments.set(underlying, set);
+  }
+
+  /**
+   * An open order (signed contracts). The venue replaces or cancels it as it fills; until then it
+   * is margined as if filled in the worst direction.
+   */
+  onOrderPlaced(accountId: string, orderId: string, instrumentId: string, qty: number): void {
+    const i = this.instruments.get(instrumentId);
+    if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
+    const a = this.account(accountId);
+    a.orders.set(orderId, { instrumentId, qty });
+    this.changed(a, underlyingOf(i));
+  }
+
+  onOrderCancelled(accountId: string, orderId: string): void {
+    const a = this.accounts.get(accountId);
+    if (a?.orders.delete(orderId)) this.changed(a, null);
   }
 
   onTransfer(accountId: string, currency: string, amount: number): void {
     const a = this.account(accountId);
-    a.collateral.set(currency, (a.collateral.get(currency) ?? 0) + amount);
-    this.dirtyAccounts.add(accountId);
+    addTo(a.collateral, currency, amount);
+    this.changed(a, null);
   }
 
   /** A fill: perpetual / future P&L realized into the pool's cash; option and spot premium paid from it. */
@@ -258,44 +278,73 @@ export class MarginBook {
     }
     if (next.qtyContracts === 0) a.positions.delete(instrumentId);
     else a.positions.set(instrumentId, next);
-    this.hold(accountId, underlyingOf(i));
-    this.dirtyAccounts.add(accountId);
+    this.changed(a, underlyingOf(i));
+  }
+
+  private account(id: string): BookAccount {
+    let a = this.accounts.get(id);
+    if (!a) {
+      a = {
+        id,
+        collateral: new Map(),
+        positions: new Map(),
+        orders: new Map(),
+        state: 'healthy',
+        pools: new Map(),
+        layout: null,
+      };
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  private changed(a: BookAccount, underlying: string | null): void {
+    a.layout = null;
+    this.dirtyAccounts.add(a);
+    if (underlying !== null) {
+      const hs = this.holders.get(underlying) ?? new Set();
+      hs.add(a);
+      this.holders.set(underlying, hs);
+    }
   }
 
   /**
    * Recomputes what changed and returns the state changes. Underlyings without a spot yet are
    * skipped (their accounts are re-margined once the first index price arrives).
    */
-  flush(tsUs: number): MarginStateChange[] {
+  flush(tsUs: number): readonly MarginStateChange[] {
+    // Most events (book updates, trades) change nothing margin depends on: no allocation then.
+    if (
+      this.dirtyAccounts.size === 0 &&
+      this.dirtyUnderlyings.size === 0 &&
+      this.dirtyInstruments.size === 0
+    ) {
+      return NO_CHANGES;
+    }
     const touched = new Set(this.dirtyAccounts);
     for (const u of this.dirtyUnderlyings) {
       const m = this.markets.get(u);
       if (!m?.ready) continue;
       this.book(u).arrays.update(m);
-      for (const id of this.holders.get(u) ?? []) touched.add(id);
+      for (const a of this.holders.get(u) ?? []) touched.add(a);
     }
     for (const [u, ids] of this.dirtyInstruments) {
       const m = this.markets.get(u);
-      if (!m?.ready) continue;
-      if (!this.dirtyUnderlyings.has(u)) {
-        const arrays = this.book(u).arrays;
-        for (const id of ids) arrays.updateInstrument(id, m);
-        for (const id of this.holders.get(u) ?? []) touched.add(id);
-      }
+      if (!m?.ready || this.dirtyUnderlyings.has(u)) continue;
+      const arrays = this.book(u).arrays;
+      for (const id of ids) arrays.updateInstrument(id, m);
+      for (const a of this.holders.get(u) ?? []) touched.add(a);
     }
     this.dirtyInstruments.clear();
     this.dirtyUnderlyings.clear();
     this.dirtyAccounts.clear();
     const out: MarginStateChange[] = [];
-    for (const id of [...touched].sort()) {
-      const a = this.accounts.get(id);
-      if (!a) continue;
+    for (const a of touched) {
       const before = a.state;
       this.remargin(a);
       if (a.state !== before) {
-        const pools = [...a.pools].sort(([x], [y]) => x.localeCompare(y));
         const evidence: Record<string, number | string> = { multiplier: this.multiplier };
-        for (const [ccy, p] of pools) {
+        for (const [ccy, p] of [...a.pools].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
           evidence[`${ccy}.equity`] = p.equity;
           evidence[`${ccy}.im`] = p.im;
           evidence[`${ccy}.mm`] = p.mm;
@@ -303,7 +352,7 @@ export class MarginBook {
         out.push({
           kind: 'margin-state-change',
           tsUs,
-          account: id,
+          account: a.id,
           from: before,
           to: a.state,
           reason: reasonFor(a.state),
@@ -314,87 +363,143 @@ export class MarginBook {
     return out;
   }
 
-  /** Positions of one account grouped by pool and underlying, for the fast path. */
-  private remargin(a: BookAccount): void {
-    const groups = new Map<
-      string,
-      Map<string, { positions: PositionInput[]; buys: PositionInput[]; sells: PositionInput[] }>
-    >();
-    const group = (pool: string, u: string) => {
-      const byU = groups.get(pool) ?? new Map();
-      groups.set(pool, byU);
-      const g = byU.get(u) ?? { positions: [], buys: [], sells: [] };
-      byU.set(u, g);
-      return g;
-    };
-    const equity = new Map<string, number>(a.collateral);
-    for (const [id, p] of a.positions) {
-      const i = this.instruments.get(id) as Instrument;
+  /** Groups an account's positions and orders by pool and underlying, resolved to risk rows. */
+  private layoutOf(a: BookAccount): Layout {
+    const byPool = new Map<string, Map<string, Group>>();
+    const group = (i: Instrument): Group => {
       const pool = poolOf(i);
       const u = underlyingOf(i);
-      const m = this.markets.get(u);
-      if (!m?.ready) continue;
-      const arrays = this.book(u).arrays;
-      const value =
-        i.kind === 'perpetual' || i.kind === 'future'
-          ? pnlSettle(i, p.qtyContracts, p.avgEntryPrice, markPrice(i, m))
-          : p.qtyContracts * arrays.value(arrays.row(id) as number);
-      equity.set(pool, (equity.get(pool) ?? 0) + value);
-      group(pool, u).positions.push({ instrumentId: id, qty: p.qtyContracts });
+      let byU = byPool.get(pool);
+      if (!byU) {
+        byU = new Map();
+        byPool.set(pool, byU);
+      }
+      let g = byU.get(u);
+      if (!g) {
+        g = {
+          underlying: u,
+          book: this.book(u),
+          market: this.market(u),
+          positions: [],
+          instruments: [],
+          entries: [],
+          buys: [],
+          sells: [],
+        };
+        byU.set(u, g);
+      }
+      return g;
+    };
+    for (const [id, p] of a.positions) {
+      const i = this.instruments.get(id) as Instrument;
+      const g = group(i);
+      g.positions.push({ instrumentId: id, qty: p.qtyContracts, row: g.book.arrays.row(id) as number });
+      g.instruments.push(i);
+      g.entries.push(p);
     }
     for (const o of a.orders.values()) {
-      const i = this.instruments.get(o.instrumentId) as Instrument;
-      if (!this.markets.get(underlyingOf(i))?.ready || o.qty === 0) continue;
-      const g = group(poolOf(i), underlyingOf(i));
-      (o.qty > 0 ? g.buys : g.sells).push({ instrumentId: o.instrumentId, qty: o.qty });
-      if (!equity.has(poolOf(i))) equity.set(poolOf(i), 0);
+      if (o.qty === 0) continue;
+      const g = group(this.instruments.get(o.instrumentId) as Instrument);
+      (o.qty > 0 ? g.buys : g.sells).push({
+        instrumentId: o.instrumentId,
+        qty: o.qty,
+        row: g.book.arrays.row(o.instrumentId) as number,
+      });
     }
-    const pools = new Map<string, { equity: number; im: number; mm: number; state: MarginState }>();
-    for (const [pool, e] of equity) {
+    for (const ccy of a.collateral.keys()) if (!byPool.has(ccy)) byPool.set(ccy, new Map());
+    return {
+      pools: [...byPool].map(([currency, groups]) => ({
+        currency,
+        collateral: a.collateral.get(currency) ?? 0,
+        groups: [...groups.values()],
+      })),
+    };
+  }
+
+  private remargin(a: BookAccount): void {
+    a.layout ??= this.layoutOf(a);
+    const addOn = this.config.liquidityAddOn;
+    let worst: MarginState = 'healthy';
+    for (const pool of a.layout.pools) {
+      let equity = pool.collateral;
       let im = 0;
       let mm = 0;
-      for (const [u, g] of groups.get(pool) ?? []) {
-        const b = this.book(u);
-        const m = this.markets.get(u) as LiveUnderlyingMarket;
-        const opts = { detail: false, scratch: b.scratch };
-        let best = gridMargin(b.model, b.arrays, m, g.positions, opts);
+      for (const g of pool.groups) {
+        const m = g.market;
+        if (!m.ready) continue;
+        const arrays = g.book.arrays;
+        for (let j = 0; j < g.positions.length; j++) {
+          const i = g.instruments[j] as Instrument;
+          const p = g.entries[j] as Position;
+          equity +=
+            i.kind === 'perpetual' || i.kind === 'future'
+              ? pnlSettle(i, p.qtyContracts, p.avgEntryPrice, markPrice(i, m))
+              : p.qtyContracts * arrays.value((g.positions[j] as PositionInput).row as number);
+        }
+        const opts = { detail: false, scratch: g.book.scratch };
+        let gim = 0;
+        let gmm = 0;
+        if (g.positions.length > 0) {
+          const r = gridMargin(g.book.model, arrays, m, g.positions, opts);
+          gim = r.im;
+          gmm = r.mm;
+        }
         // Open orders: margin as if every buy, or every sell, filled — whichever needs more.
         for (const side of [g.buys, g.sells]) {
           if (side.length === 0) continue;
-          const r = gridMargin(b.model, b.arrays, m, [...g.positions, ...side], opts);
-          if (r.im > best.im) best = r;
-        }
-        im += best.im;
-        mm += best.mm;
-        const addOn = this.config.liquidityAddOn;
-        if (addOn) {
-          const applies = addOn.appliesTo ?? defaultLiquidityAppliesTo;
-          for (const p of g.positions) {
-            const i = this.instruments.get(p.instrumentId) as Instrument;
-            if (!applies(i)) continue;
-            const r = positionLiquidityCharge(i, p.qty, m, this.viewOf(p.instrumentId), addOn.params);
-            if (!r) continue;
-            im += r.charge;
-            mm += addOn.params.mmFraction * r.charge;
+          const r = gridMargin(g.book.model, arrays, m, [...g.positions, ...side], opts);
+          if (r.im > gim) {
+            gim = r.im;
+            gmm = r.mm;
           }
         }
+        if (addOn) {
+          const applies = addOn.appliesTo ?? defaultLiquidityAppliesTo;
+          for (let j = 0; j < g.positions.length; j++) {
+            const i = g.instruments[j] as Instrument;
+            if (!applies(i)) continue;
+            const r = positionLiquidityCharge(
+              i,
+              (g.positions[j] as PositionInput).qty,
+              m,
+              this.viewOf(i.id),
+              addOn.params,
+            );
+            if (!r) continue;
+            gim += r.charge;
+            gmm += addOn.params.mmFraction * r.charge;
+          }
+        }
+        im += gim;
+        mm += gmm;
       }
       im *= this.multiplier;
       mm *= this.multiplier;
-      pools.set(pool, { equity: e, im, mm, state: marginState(e, im, mm, this.thresholds) });
+      const state = marginState(equity, im, mm, this.thresholds);
+      const f = a.pools.get(pool.currency);
+      if (f) {
+        f.equity = equity;
+        f.im = im;
+        f.mm = mm;
+        f.state = state;
+      } else a.pools.set(pool.currency, { equity, im, mm, state });
+      worst = worstState([worst, state]);
     }
-    a.pools = pools;
-    a.state = worstState([...pools.values()].map((p) => p.state));
+    a.state = worst;
   }
 
   /** Current figures of an account (after the last flush). */
   snapshot(accountId: string) {
     const a = this.accounts.get(accountId);
     if (!a) return null;
-    return { account: a.id, state: a.state, pools: Object.fromEntries(a.pools) };
+    return {
+      account: a.id,
+      state: a.state,
+      pools: Object.fromEntries([...a.pools].map(([k, v]) => [k, { ...v }])),
+    };
   }
 
-  /** The account as plain input, e.g. for what-if and explain through `accountMargin`. */
+  /** The account as plain input (positions, collateral, open orders) for what-if and explain. */
   accountInput(accountId: string): AccountInput | null {
     const a = this.accounts.get(accountId);
     if (!a) return null;
@@ -406,10 +511,14 @@ export class MarginBook {
         qty: p.qtyContracts,
         avgEntryPrice: p.avgEntryPrice,
       })),
+      openOrders: [...a.orders.values()].map((o) => ({ instrumentId: o.instrumentId, qty: o.qty })),
     };
   }
 
-  /** What-if: margin after hypothetical orders, using the live markets, without changing state. */
+  /**
+   * What-if: margin after hypothetical fills, with the account's open orders and the liquidity
+   * add-on as in live margin, using the live markets and risk arrays, without changing state.
+   */
   whatIf(accountId: string, orders: readonly AccountOrder[]) {
     const input = this.accountInput(accountId) ?? { account: accountId, collateral: [], positions: [] };
     const ctx = { instruments: this.instruments, markets: this.markets };
@@ -420,6 +529,8 @@ export class MarginBook {
     return accountMargin(applyWhatIf(input, orders, ctx), model, ctx, this.multiplier, this.thresholds);
   }
 }
+
+const NO_CHANGES: readonly MarginStateChange[] = [];
 
 function poolOf(i: Instrument): string {
   return i.kind === 'spot' || i.kind === 'index' ? i.quoteCurrency : i.settlementCurrency;

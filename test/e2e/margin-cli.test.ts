@@ -92,6 +92,41 @@ describe('backstop margin', () => {
     expect(d.stderr).toContain('derive-pm2 margins USD-settled (linear) books');
   });
 
+  it('--liquidity-addon charges a big perpetual for walking the market file’s thin book beyond the free size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backstop-margin-'));
+    const p = join(dir, 'big.json');
+    // 150 000 contracts × 10 USD = 1.5 M USD: 0.5 M beyond the default 1 M free size
+    writeFileSync(
+      p,
+      JSON.stringify({
+        account: 'big',
+        collateral: [{ currency: 'BTC', amount: '10' }],
+        positions: [{ instrument: 'BTC-PERPETUAL', qty: 150_000 }],
+      }),
+    );
+    const args = [
+      'margin',
+      '--portfolio',
+      p,
+      '--market',
+      at('docs/examples/margin/market.json'),
+      '--json',
+      '--explain',
+    ];
+    const plain = JSON.parse((await cli(args)).stdout).pools[0];
+    const withAddOn = JSON.parse((await cli([...args, '--liquidity-addon'])).stdout).pools[0];
+    const addOn = withAddOn.underlyings[0].explain.liquidityAddOn;
+    expect(addOn.positions[0]).toMatchObject({
+      instrumentId: 'BTC-PERPETUAL',
+      closeSide: 'sell',
+      reason: 'walked',
+      complete: true,
+    });
+    expect(addOn.im).toBeGreaterThan(0);
+    expect(withAddOn.im).toBeCloseTo(plain.im + addOn.im, 12);
+    expect(withAddOn.mm).toBeCloseTo(plain.mm + addOn.mm, 12);
+  });
+
   it('a bad file is exit 2 with a message naming the file and the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backstop-margin-'));
     const bad = join(dir, 'p.json');

@@ -73,6 +73,14 @@ export interface PositionInput {
   readonly instrumentId: string;
   /** Signed contracts. */
   readonly qty: number;
+  /** The instrument's risk-array row, when the caller has resolved it (saves a lookup). */
+  readonly row?: number;
+}
+
+function rowOf(arrays: RiskArrays, p: PositionInput): number {
+  const row = p.row ?? arrays.row(p.instrumentId);
+  if (row === undefined) throw new RangeError(`instrument ${p.instrumentId} has no risk array`);
+  return row;
 }
 
 export interface GridMarginResult {
@@ -116,10 +124,9 @@ export function scenarioVector(
 ): Float64Array {
   const v = out ?? new Float64Array(arrays.nScenarios);
   v.fill(0);
-  for (const p of positions) {
-    const row = arrays.row(p.instrumentId);
-    if (row === undefined) throw new RangeError(`instrument ${p.instrumentId} has no risk array`);
-    arrays.accumulate(row, p.qty, v);
+  for (let j = 0; j < positions.length; j++) {
+    const p = positions[j] as PositionInput;
+    arrays.accumulate(rowOf(arrays, p), p.qty, v);
   }
   return v;
 }
@@ -172,6 +179,10 @@ export function minDeltaRequirementBase(
  * option value, ≥ 0, × `requirementMultiplier`; MM = mmFactor × IM. A book whose positions are all
  * inverse is coin-settled: book-level amounts (dampener, delta charges) are then in coin.
  */
+function isInverse(i: Instrument): boolean {
+  return i.kind !== 'index' && i.kind !== 'spot' && i.settlement === 'inverse';
+}
+
 export function gridMargin(
   config: GridModelConfig,
   arrays: RiskArrays,
@@ -183,12 +194,10 @@ export function gridMargin(
   const spot = market.spot;
   const detail = opts.detail ?? true;
   const v = scenarioVector(arrays, positions, opts.scratch);
-  const rows = positions.map((p) => {
-    const row = arrays.row(p.instrumentId) as number;
-    return { row, instrument: arrays.instrumentAt(row) };
-  });
-  const isInverse = (i: Instrument) => i.kind !== 'index' && i.kind !== 'spot' && i.settlement === 'inverse';
-  const coinBook = rows.length > 0 && rows.every((r) => isInverse(r.instrument));
+  let coinBook = positions.length > 0;
+  for (let j = 0; j < positions.length && coinBook; j++) {
+    coinBook = isInverse(arrays.instrumentAt(rowOf(arrays, positions[j] as PositionInput)));
+  }
   const bookPerBase = coinBook ? 1 : spot;
 
   // Weighted scenario P&L with the extended-table revaluation and dampener (in place).
@@ -199,10 +208,11 @@ export function gridMargin(
     if (sc.valuationMove !== undefined) {
       const f = valuationFactor(sc);
       x = 0;
-      positions.forEach((p, j) => {
-        const r = rows[j] as { row: number; instrument: Instrument };
-        x += p.qty * arrays.pnl(r.row, k) * (isInverse(r.instrument) ? f : 1);
-      });
+      for (let j = 0; j < positions.length; j++) {
+        const p = positions[j] as PositionInput;
+        const row = rowOf(arrays, p);
+        x += p.qty * arrays.pnl(row, k) * (isInverse(arrays.instrumentAt(row)) ? f : 1);
+      }
     }
     x *= sc.weight;
     if (sc.dampenerQuote) {
@@ -232,28 +242,35 @@ export function gridMargin(
   let netPerpBase = 0;
   let longOptionValue = 0;
   let shortOptionValue = 0;
-  const perStrike = new Map<string, { short: number; long: number }>();
+  // Per-strike netting and option values only when a contingency needs them (hot path).
+  const perStrike = c.nakedShortPerStrikeFrac ? new Map<string, { short: number; long: number }>() : null;
   /** Roll-shock buckets: expiry (0 for perpetuals) and settlement → net base delta. */
   const rollBuckets = new Map<string, { years: number; perBase: number; base: number }>();
-  positions.forEach((p, j) => {
-    const { row, instrument: i } = rows[j] as { row: number; instrument: Instrument };
+  for (let j = 0; j < positions.length; j++) {
+    const p = positions[j] as PositionInput;
+    const row = rowOf(arrays, p);
+    const i = arrays.instrumentAt(row);
     const delta = p.qty * arrays.delta(row);
     netDeltaBase += delta;
     grossDeltaBase += Math.abs(delta);
     let rollExpiry: number | null = null;
     if (i.kind === 'option') {
-      const key = `${i.expiryUs}:${i.strike}`;
-      const e = perStrike.get(key) ?? { short: 0, long: 0 };
-      if (p.qty < 0) e.short += -p.qty * i.contractSize;
-      else e.long += p.qty * i.contractSize;
-      perStrike.set(key, e);
+      if (perStrike) {
+        const key = `${i.expiryUs}:${i.strike}`;
+        const e = perStrike.get(key) ?? { short: 0, long: 0 };
+        if (p.qty < 0) e.short += -p.qty * i.contractSize;
+        else e.long += p.qty * i.contractSize;
+        perStrike.set(key, e);
+      }
       if (p.qty < 0) {
         if (i.right === 'call') shortCalls += -p.qty * i.contractSize;
         else shortPuts += -p.qty * i.contractSize;
       }
-      const value = p.qty * arrays.value(row);
-      if (value >= 0) longOptionValue += value;
-      else shortOptionValue += -value;
+      if (c.netOptionValue) {
+        const value = p.qty * arrays.value(row);
+        if (value >= 0) longOptionValue += value;
+        else shortOptionValue += -value;
+      }
       if (c.rollShock?.includeOptionDelta) rollExpiry = i.expiryUs;
     } else if (i.kind === 'perpetual' || i.kind === 'future') {
       netPerpBase += delta;
@@ -269,8 +286,8 @@ export function gridMargin(
       b.base += delta;
       rollBuckets.set(key, b);
     }
-  });
-  if (c.nakedShortPerStrikeFrac) {
+  }
+  if (c.nakedShortPerStrikeFrac && perStrike) {
     let naked = 0;
     for (const e of perStrike.values()) naked += Math.max(0, e.short - e.long);
     charges.nakedShort = naked * bookPerBase * c.nakedShortPerStrikeFrac;
@@ -324,12 +341,12 @@ export function gridMargin(
   const binding = scenarios[index] as Scenario | undefined;
   const weight = binding?.weight ?? 0;
   const f = binding ? valuationFactor(binding) : 1;
-  const contributions = (detail ? positions : []).map((p, j) => {
-    const r = rows[j] as { row: number; instrument: Instrument };
+  const contributions = (detail ? positions : []).map((p) => {
+    const row = rowOf(arrays, p);
     return {
       instrumentId: p.instrumentId,
       qty: p.qty,
-      pnlAtBinding: p.qty * arrays.pnl(r.row, index) * (isInverse(r.instrument) ? f : 1) * weight,
+      pnlAtBinding: p.qty * arrays.pnl(row, index) * (isInverse(arrays.instrumentAt(row)) ? f : 1) * weight,
     };
   });
   return {
