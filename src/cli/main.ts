@@ -7,6 +7,7 @@ import { marginCommand } from './margin.ts';
 import { monitorCommand } from './monitor.ts';
 import { type Io, processIo } from './output.ts';
 import { priceCommand } from './price.ts';
+import { riskCommand } from './risk.ts';
 
 /** Entry point of the `backstop` CLI. Returns the exit code: 0 ok, 1 check failed, 2 bad usage/input. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     conformanceCommand(io, CONFORMANCE_SUITES),
     priceCommand(io),
     marginCommand(io),
+    riskCommand(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });

@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { moneyFromFloat, moneyToDecimal, ROUND_COLLATERAL, ROUND_REQUIREMENT } from '../core/money.ts';
 import { loadMarket, loadPortfolio, loadWhatIf } from '../io/margin-input.ts';
+import { readPrices } from '../io/series.ts';
 import { type AccountMarginResult, accountMargin, applyWhatIf } from '../margin/account-margin.ts';
 import { DEFAULT_LIQUIDITY_ADDON, withLiquidityAddOn } from '../margin/liquidity-addon.ts';
 import { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from '../margin/models.ts';
+import { returnsFromPrices } from '../risk/returns.ts';
 import { fmt, type Io } from './output.ts';
 
 /** Decimal places used when a pool's amounts are written as exact money. */
@@ -75,6 +77,10 @@ export function marginCommand(io: Io): Command {
       '--liquidity-addon',
       'add the cost to close each perpetual / future / spot position through the market file’s books',
     )
+    .option(
+      '--history <file...>',
+      'es-fhs: daily price history (CSV with a time column and close), as FILE for every underlying or UNDERLYING=FILE',
+    )
     .option('--what-if <file>', 'orders JSON: margin after these hypothetical fills (state is not changed)')
     .option('--json', 'one JSON document on stdout')
     .action(
@@ -86,10 +92,17 @@ export function marginCommand(io: Io): Command {
         whatIf?: string;
         json?: boolean;
         liquidityAddon?: boolean;
+        history?: string[];
       }) => {
         const market = loadMarket(opts.market);
         const portfolio = loadPortfolio(opts.portfolio, market);
-        const base = marginModel(opts.model);
+        const histories = new Map<string, readonly number[]>();
+        for (const spec of opts.history ?? []) {
+          const eq = spec.indexOf('=');
+          const [u, file] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ['*', spec];
+          histories.set(u, returnsFromPrices(readPrices(file).map((p) => p.value)));
+        }
+        const base = marginModel(opts.model, { historyFor: (u) => histories.get(u) ?? histories.get('*') });
         const model = opts.liquidityAddon
           ? withLiquidityAddOn(base, {
               viewOf: (id) => market.books.get(id) ?? null,

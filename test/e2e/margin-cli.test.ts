@@ -127,6 +127,92 @@ describe('backstop margin', () => {
     expect(withAddOn.mm).toBeCloseTo(plain.mm + addOn.mm, 12);
   });
 
+  it('es-fhs: IM of a linear perpetual is the larger 99 % ES of its filtered and stressed 2-day P&Ls (independent computation)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backstop-esfhs-'));
+    // 400 daily closes: a deterministic path, volatile in its first 150 days, calm afterwards
+    const r = Array.from({ length: 399 }, (_, i) => (i < 150 ? 0.04 : 0.01) * Math.sin(i * 1.7 + 0.3));
+    const closes = [100];
+    for (const x of r) closes.push((closes[closes.length - 1] as number) * Math.exp(x));
+    const history = join(dir, 'h.csv');
+    writeFileSync(
+      history,
+      `timestamp_ms,close\n${closes.map((c, i) => `${i * 86_400_000},${c}`).join('\n')}\n`,
+    );
+    const market = join(dir, 'm.json');
+    writeFileSync(
+      market,
+      JSON.stringify({
+        now: '2026-01-01T00:00:00Z',
+        instruments: [
+          {
+            kind: 'perpetual',
+            id: 'X-PERP',
+            baseCurrency: 'X',
+            quoteCurrency: 'USD',
+            settlement: 'linear',
+            settlementCurrency: 'USD',
+            contractSize: 1,
+            tickSize: 0.01,
+          },
+        ],
+        underlyings: [{ underlying: 'X', spot: 50 }],
+      }),
+    );
+    const portfolio = join(dir, 'p.json');
+    writeFileSync(
+      portfolio,
+      JSON.stringify({
+        account: 'e',
+        collateral: [{ currency: 'USD', amount: '1000' }],
+        positions: [{ instrument: 'X-PERP', qty: 10 }],
+      }),
+    );
+    const out = await cli([
+      'margin',
+      '--portfolio',
+      portfolio,
+      '--market',
+      market,
+      '--model',
+      'es-fhs',
+      '--history',
+      `X=${history}`,
+      '--json',
+    ]);
+    expect(out.code).toBe(0);
+    const im = JSON.parse(out.stdout).pools[0].im;
+    // Independent: log returns of the file, EWMA(0.94) variances seeded with the mean square,
+    // filtered to today's vol, 2-day sums; stress = the 250 returns with the largest Σ r²; 99 % ES
+    // (type-7 VaR, mean of losses at or beyond) of P&L = 10 × 50 × (e^x − 1).
+    const logr = closes.slice(1).map((c, i) => Math.log(c / (closes[i] as number)));
+    const v = [logr.reduce((a, x) => a + x * x, 0) / logr.length];
+    for (const x of logr) v.push(0.94 * (v[v.length - 1] as number) + 0.06 * x * x);
+    const today = Math.sqrt(v[logr.length] as number);
+    const filtered = logr.map((x, t) => (today * x) / Math.sqrt(v[t] as number));
+    const twoDay = (xs: number[]) => xs.slice(0, -1).map((x, i) => x + (xs[i + 1] as number));
+    let best = -1;
+    let start = 0;
+    for (let i = 0; i + 250 <= logr.length; i++) {
+      const ss = logr.slice(i, i + 250).reduce((a, x) => a + x * x, 0);
+      if (ss > best + 1e-15) {
+        best = ss;
+        start = i;
+      }
+    }
+    const es = (xs: number[]) => {
+      const losses = xs.map((x) => -500 * Math.expm1(x)).sort((a, b) => a - b);
+      const h = (losses.length - 1) * 0.99;
+      const lo = Math.floor(h);
+      const q =
+        (losses[lo] as number) +
+        (h - lo) * ((losses[lo + 1] ?? (losses[lo] as number)) - (losses[lo] as number));
+      const tail = losses.filter((l) => l >= q);
+      return tail.reduce((a, l) => a + l, 0) / tail.length;
+    };
+    const expected = Math.max(es(twoDay(filtered)), es(twoDay(logr.slice(start, start + 250))));
+    expect(im).toBeCloseTo(expected, 8);
+  });
+
   it('a bad file is exit 2 with a message naming the file and the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backstop-margin-'));
     const bad = join(dir, 'p.json');

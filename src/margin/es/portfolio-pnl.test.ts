@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instrument, OptionInstrument } from '../../domain/instrument.ts';
-import { marketFromSnapshot } from '../market.ts';
 import { black76Price } from '../../pricing/black76.ts';
+import { marketFromSnapshot } from '../market.ts';
 import { portfolioPnlVector, ShockedMarket, smilesOf } from './portfolio-pnl.ts';
 
 const DAY = 86_400e6;

@@ -1,4 +1,5 @@
 import type { Instrument } from '../../domain/instrument.ts';
+import { empiricalVarEs } from '../../risk/estimators/common.ts';
 import { type UnderlyingMarket, yearsTo } from '../market.ts';
 import type { RiskArrays } from './risk-arrays.ts';
 import { type Scenario, type VolShockSpec, valuationFactor } from './scenarios.ts';
@@ -15,6 +16,13 @@ export interface GridModelConfig {
   /** MM = mmFactor × IM. */
   readonly mmFactor: number;
   readonly contingencies: ContingencySpec;
+  /**
+   * How scenario P&Ls become the scan loss: the worst scenario (default, Deribit / SPAN style), or
+   * Expected Shortfall per scenario family — empirical ES (type-7 VaR, mean of the losses at or
+   * beyond it) of the `regular` rows and of the `tail` rows separately, the larger binding
+   * (STANS / Prisma style: filtered-historical scenarios floored by a stressed period).
+   */
+  readonly aggregation?: { readonly kind: 'worst' } | { readonly kind: 'es'; readonly confidence: number };
 }
 
 export interface ContingencySpec {
@@ -231,7 +239,17 @@ export function gridMargin(
     }
   }
   if (weighted.length === 0) pnl = 0;
-  const scanLoss = Math.max(0, -pnl);
+  let scanLoss = Math.max(0, -pnl);
+  if (config.aggregation?.kind === 'es' && weighted.length > 0) {
+    scanLoss = 0;
+    for (const family of ['regular', 'tail'] as const) {
+      const rows: number[] = [];
+      for (let k = 0; k < weighted.length; k++)
+        if ((scenarios[k] as Scenario).family === family) rows.push(weighted[k] as number);
+      if (rows.length > 0)
+        scanLoss = Math.max(scanLoss, empiricalVarEs(rows, config.aggregation.confidence).es);
+    }
+  }
   const c = config.contingencies;
   const charges: Record<string, number> = {};
 
