@@ -52,7 +52,8 @@ interface MatlabReference {
 const reference = JSON.parse(
   readFileSync(
     new URL(
-      '../../../../shared/data/reference-vectors/var_backtest_matlab_normal95_coverage.json',
+      // a copy of ../shared/data/reference-vectors/… (test/fixtures/risk/PROVENANCE.md)
+      '../../../test/fixtures/risk/var_backtest_matlab_normal95_coverage.json',
       import.meta.url,
     ),
     'utf8',
