@@ -29,4 +29,28 @@ describe.skipIf(!HAVE_SHARED)(`full-size shared data (${HAVE_SHARED ? SHARED_DIR
     // A calm Saturday: the composite never reaches crisis.
     expect(rows.some((r) => r.tier === 'crisis')).toBe(false);
   });
+
+  it('span-16 default scan ranges are the 99th percentiles they are documented as', async () => {
+    const { SPAN16_DEFAULTS } = await import('../../src/margin/portfolio/presets/span-16.ts');
+    const { readPrices } = await import('../../src/io/series.ts');
+    const { quantileType7 } = await import('../../src/risk/estimators/common.ts');
+    const closes = readPrices(
+      join(SHARED_DIR, 'data/prices/daily/btc_usdt_binance_spot_daily_2017-08-17_2023-12-31.csv'),
+    ).map((p) => p.value);
+    const r = closes.slice(1).map((c, i) => Math.log(c / (closes[i] as number)));
+    const twoDay = r
+      .slice(0, -1)
+      .map((x, i) => Math.abs(x + (r[i + 1] as number)))
+      .sort((a, b) => a - b);
+    expect(quantileType7(Float64Array.from(twoDay), 0.99)).toBeCloseTo(SPAN16_DEFAULTS.priceScanRangeFrac, 3);
+    const dvol = readPrices(
+      join(SHARED_DIR, 'data/options/btc_dvol_deribit_daily_2022-11-06_2023-12-31.csv'),
+      'dvol_close',
+    ).map((p) => p.value / 100);
+    const dv = dvol
+      .slice(2)
+      .map((v, i) => Math.abs(v - (dvol[i] as number)))
+      .sort((a, b) => a - b);
+    expect(quantileType7(Float64Array.from(dv), 0.99)).toBeCloseTo(SPAN16_DEFAULTS.volScanRange, 3);
+  });
 });

@@ -10,7 +10,7 @@ describe('grid preset registry', () => {
       expect(c.scenarios.every((s) => s.weight >= 0 && s.weight <= 1 && s.move > -1)).toBe(true);
     }
     expect(GRID_PRESETS['deribit-pm']({ underlying: 'ETH' }).name).toBe('deribit-pm:ETH');
-    expect(GRID_PRESETS['span-16']({ extremeMultiple: 3 }).scenarios[14]?.move).toBeCloseTo(0.48, 12);
+    expect(GRID_PRESETS['span-16']({ extremeMultiple: 3 }).scenarios[14]?.move).toBeCloseTo(3 * 0.164, 12);
     expect(GRID_PRESETS['paradex-pm']({ mmFactor: 0.6 }).mmFactor).toBe(0.6);
   });
 

@@ -87,8 +87,8 @@ describe('span-16', () => {
         .scenarios.slice(14)
         .map((s) => [s.move, s.weight]),
     ).toEqual([
-      [0.48, 0.33],
-      [-0.48, 0.33],
+      [0.492, 0.33],
+      [-0.492, 0.33],
     ]);
   });
 

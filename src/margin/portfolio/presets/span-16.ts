@@ -33,10 +33,13 @@ export interface Span16Options {
   readonly name?: string;
 }
 
-/** Defaults: illustrative scan ranges (CME publishes per-product values), CME's structure. */
+/**
+ * Defaults: CME's structure; scan ranges derived from BTC data (docs/presets/span-16.md): PSR =
+ * 99th percentile of 2-day |log return| 2017–2023, VSR = 99th percentile of 2-day |ΔDVOL|.
+ */
 export const SPAN16_DEFAULTS = {
-  priceScanRangeFrac: 0.16,
-  volScanRange: 0.05,
+  priceScanRangeFrac: 0.164,
+  volScanRange: 0.179,
   volScanMode: 'absolute',
   extremeMultiple: 2,
   extremeWeight: 0.35,
