@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CONFORMANCE_SUITES } from '../io/conformance/index.ts';
+import { AuditVerifyFailed, auditCommand } from './audit.ts';
 import { ConformanceFailed, conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { exitCodeFor } from './errors.ts';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     priceCommand(io),
     marginCommand(io),
     riskCommand(io),
+    auditCommand(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         ? 0
         : 2;
     }
-    if (e instanceof ConformanceFailed) {
+    if (e instanceof ConformanceFailed || e instanceof AuditVerifyFailed) {
       io.err.write(`backstop: ${e.message}\n`);
       return 1;
     }
