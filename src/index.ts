@@ -36,3 +36,4 @@ export {
 export { LiveClock, PushSource, timerSource } from './runtime/live.ts';
 export { type EventSource, mergeSources, type SourceItem } from './runtime/merge.ts';
 export { type RunSummary, runLoop } from './runtime/run-loop.ts';
+export * from './backstop/ledger/index.ts';
