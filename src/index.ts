@@ -1,4 +1,6 @@
 // Public TypeScript API of the package.
+
+export * from './backstop/ledger/index.ts';
 export * from './core/index.ts';
 export * from './domain/index.ts';
 export { type Clock, TestClock } from './engine/clock.ts';
@@ -36,4 +38,3 @@ export {
 export { LiveClock, PushSource, timerSource } from './runtime/live.ts';
 export { type EventSource, mergeSources, type SourceItem } from './runtime/merge.ts';
 export { type RunSummary, runLoop } from './runtime/run-loop.ts';
-export * from './backstop/ledger/index.ts';
