@@ -108,7 +108,8 @@ export interface AccountMarginResult {
   readonly pools: readonly PoolResult[];
 }
 
-function poolOf(i: Instrument): string {
+/** The margin pool of an instrument: its settlement currency (quote for spot and indexes). */
+export function poolOf(i: Instrument): string {
   return i.kind === 'index' || i.kind === 'spot' ? i.quoteCurrency : i.settlementCurrency;
 }
 

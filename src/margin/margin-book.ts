@@ -12,6 +12,7 @@ import {
   DEFAULT_STATE_THRESHOLDS,
   type MarginStateThresholds,
   marginState,
+  poolOf,
   type UnderlyingMarginModel,
   worstState,
 } from './account-margin.ts';
@@ -531,10 +532,6 @@ export class MarginBook {
 }
 
 const NO_CHANGES: readonly MarginStateChange[] = [];
-
-function poolOf(i: Instrument): string {
-  return i.kind === 'spot' || i.kind === 'index' ? i.quoteCurrency : i.settlementCurrency;
-}
 
 function addTo(m: Map<string, number>, key: string, amount: number): void {
   m.set(key, (m.get(key) ?? 0) + amount);
