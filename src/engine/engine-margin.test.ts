@@ -339,4 +339,76 @@ describe('real-time margin in the engine', () => {
     });
     expect(bad[0]).toMatchObject({ kind: 'input-rejected', code: 'BAD_FIELD' });
   });
+
+  it('refuses duplicate ids, zero transfers, unknown withdrawers and withdrawals beyond free collateral', () => {
+    const e = engine();
+    e.handle(index(1, 100_000));
+    e.handle({ kind: 'transfer', eventId: 't1', account: 'a', currency: 'USD', amount: '15000', tsUs: 2 });
+    const again = e.handle({
+      kind: 'transfer',
+      eventId: 't1',
+      account: 'a',
+      currency: 'USD',
+      amount: '15000',
+      tsUs: 3,
+    });
+    expect(again[0]).toMatchObject({ kind: 'input-rejected', code: 'DUPLICATE_EVENT' });
+    e.handle({
+      kind: 'fill',
+      eventId: 'f1',
+      account: 'a',
+      instrument: 'BTC-PERP',
+      qtyContracts: 1,
+      price: 100_000,
+      fee: '0',
+      tsUs: 4,
+    });
+    expect(
+      e.handle({
+        kind: 'fill',
+        eventId: 'f1',
+        account: 'a',
+        instrument: 'BTC-PERP',
+        qtyContracts: 1,
+        price: 100_000,
+        fee: '0',
+        tsUs: 5,
+      })[0],
+    ).toMatchObject({
+      code: 'DUPLICATE_EVENT',
+    });
+    // equity 15 000, IM 10 000 → 5 000 free
+    expect(e.margin.freeCollateral('a', 'USD')).toBe(5_000);
+    const tooMuch = e.handle({
+      kind: 'transfer',
+      eventId: 't2',
+      account: 'a',
+      currency: 'USD',
+      amount: '-5000.01',
+      tsUs: 6,
+    });
+    expect(tooMuch[0]).toMatchObject({ code: 'INSUFFICIENT_FREE_COLLATERAL' });
+    expect(
+      e.handle({ kind: 'transfer', eventId: 't3', account: 'a', currency: 'USD', amount: '-5000', tsUs: 7 }),
+    ).toEqual([expect.objectContaining({ kind: 'margin-state-change', from: 'healthy', to: 'warning' })]);
+    expect(
+      e.handle({
+        kind: 'transfer',
+        eventId: 't4',
+        account: 'ghost',
+        currency: 'USD',
+        amount: '-1',
+        tsUs: 8,
+      })[0],
+    ).toMatchObject({
+      code: 'UNKNOWN_ACCOUNT',
+    });
+    expect(
+      e.handle({ kind: 'transfer', eventId: 't5', account: 'a', currency: 'USD', amount: '0', tsUs: 9 })[0],
+    ).toMatchObject({
+      code: 'BAD_NUMBER',
+    });
+    // nothing refused was applied: 15 000 − 5 000
+    expect(e.margin.snapshot('a')?.pools.USD?.equity).toBe(10_000);
+  });
 });

@@ -58,6 +58,7 @@ export class Engine {
   readonly monitor: LiquidityMonitor;
   private readonly instruments: Map<string, Instrument>;
   private nowUs = Number.NEGATIVE_INFINITY;
+  private readonly seenEventIds = new Set<string>();
 
   constructor(
     readonly config: EngineConfig,
@@ -195,6 +196,7 @@ export class Engine {
           this.reject(out, e, 'UNKNOWN_INSTRUMENT', `fill on unknown instrument ${e.instrument}`);
           break;
         }
+        if (this.duplicate(out, e, e.eventId)) break;
         this.margin.onFill(e.account, instrument.id, e.qtyContracts, e.price);
         break;
       }
@@ -209,6 +211,33 @@ export class Engine {
           );
           break;
         }
+        if (amount === 0) {
+          this.reject(out, e, 'BAD_NUMBER', `transfer ${e.eventId}: amount must not be zero`);
+          break;
+        }
+        if (amount < 0) {
+          // A withdrawal may only take what is free: equity above initial margin in that pool.
+          const free = this.margin.freeCollateral(e.account, e.currency);
+          if (free === null) {
+            this.reject(
+              out,
+              e,
+              'UNKNOWN_ACCOUNT',
+              `transfer ${e.eventId}: withdrawal from unknown account ${e.account}`,
+            );
+            break;
+          }
+          if (-amount > free) {
+            this.reject(
+              out,
+              e,
+              'INSUFFICIENT_FREE_COLLATERAL',
+              `transfer ${e.eventId}: withdrawal of ${-amount} ${e.currency} exceeds free collateral ${free}`,
+            );
+            break;
+          }
+        }
+        if (this.duplicate(out, e, e.eventId)) break;
         this.margin.onTransfer(e.account, e.currency, amount);
         break;
       }
@@ -278,6 +307,19 @@ export class Engine {
         },
       });
     }
+  }
+
+  /**
+   * Fills and transfers carry ids: one already applied is refused, never applied twice. (The id
+   * set grows with the engine's life; snapshots will bound it — issue 5.)
+   */
+  private duplicate(out: Decision[], e: EngineEvent, eventId: string): boolean {
+    if (this.seenEventIds.has(eventId)) {
+      this.reject(out, e, 'DUPLICATE_EVENT', `${e.kind} ${eventId} was already applied`);
+      return true;
+    }
+    this.seenEventIds.add(eventId);
+    return false;
   }
 
   private reject(out: Decision[], e: EngineEvent, code: string, reason: string): void {

@@ -489,6 +489,18 @@ export class MarginBook {
     a.state = worst;
   }
 
+  /**
+   * Collateral that can leave a pool now: equity above initial margin (never negative), from the
+   * figures of the last flush; null for an unknown account. A pool the account never used has 0.
+   */
+  freeCollateral(accountId: string, currency: string): number | null {
+    const a = this.accounts.get(accountId);
+    if (!a) return null;
+    const p = a.pools.get(currency);
+    if (p) return Math.max(0, p.equity - p.im);
+    return Math.max(0, a.collateral.get(currency) ?? 0);
+  }
+
   /** Current figures of an account (after the last flush). */
   snapshot(accountId: string) {
     const a = this.accounts.get(accountId);
