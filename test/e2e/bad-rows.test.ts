@@ -1,27 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { defaultEngineConfig, Engine } from '../../src/engine/engine.ts';
 import { fileSources } from '../../src/io/file-sources.ts';
 import { QuarantineWriter } from '../../src/io/quarantine.ts';
 import { runLoop } from '../../src/runtime/run-loop.ts';
+import { cli } from '../cli-harness.ts';
 
 const BAD = fileURLToPath(new URL('../fixtures/readers/bad-rows_incremental_book_L2.csv', import.meta.url));
-
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await main(args, { out, err });
-  return { code, stdout, stderr };
-}
 
 // Each kind of bad row in one file; the fixture's comments are in the reader test.
 const EXPECTED_QUARANTINE = [

@@ -1,25 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { schemaFiles } from '../../scripts/gen-schemas.ts';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../cli-harness.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const at = (p: string) => join(root, p);
-
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await main(args, { out, err });
-  return { code, stdout, stderr };
-}
 
 describe('backstop margin', () => {
   it('reproduces Deribit’s recorded portfolio-margin response for a short ETH perpetual', async () => {

@@ -1,24 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../cli-harness.ts';
 import { HAVE_SHARED, SHARED_DIR, SHARED_MISSING } from '../shared-data.ts';
 
 const fixture = (n: string) => fileURLToPath(new URL(`../fixtures/risk/${n}`, import.meta.url));
-
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await main(args, { out, err });
-  return { code, stdout, stderr };
-}
 
 describe('backstop risk var', () => {
   it('historical VaR / ES of a tiny series, by hand (numpy type-7 quantile)', async () => {
