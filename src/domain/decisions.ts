@@ -22,6 +22,12 @@ export interface MarginStateChange extends DecisionBase {
   readonly from: MarginState;
   readonly to: MarginState;
 }
+/** Waterfall stage a: the distressed account's open orders are cancelled. */
+export interface OrderCancellation extends DecisionBase {
+  readonly kind: 'order-cancel';
+  readonly account: string;
+  readonly orderIds: readonly string[];
+}
 export interface LiquidationOrder extends DecisionBase {
   readonly kind: 'liquidation-order';
   readonly account: string;
@@ -97,6 +103,7 @@ export interface InputRejected extends DecisionBase {
 
 export type Decision =
   | MarginStateChange
+  | OrderCancellation
   | LiquidationOrder
   | BackstopTakeover
   | InsuranceFundPayment
