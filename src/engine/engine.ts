@@ -275,7 +275,28 @@ export class Engine {
     return out;
   }
 
-  /** End of input at `endUs`: closes the open monitor intervals. */
+  /**
+   * The engine's state as plain, deterministically ordered data — books, accounts, engine time and
+   * counters — for a state hash: two engines that processed the same events give equal summaries.
+   */
+  stateSummary() {
+    return {
+      timeUs: this.nowUs,
+      stats: { ...this.stats },
+      seenEventIds: this.seenEventIds.size,
+      books: [...this.books.keys()].sort().map((id) => {
+        const b = this.books.get(id) as OrderBook;
+        return {
+          id,
+          bids: b.levels('bid', Number.MAX_SAFE_INTEGER),
+          asks: b.levels('ask', Number.MAX_SAFE_INTEGER),
+        };
+      }),
+      accounts: this.margin.summary(),
+    };
+  }
+
+  /** End of input: closes the open monitor intervals. */
   finish(): Decision[] {
     const out: Decision[] = [];
     this.closeIntervals(this.monitor.finish(), out);

@@ -501,6 +501,14 @@ export class MarginBook {
     return Math.max(0, a.collateral.get(currency) ?? 0);
   }
 
+  /** Every account as plain data, sorted by id: positions, collateral, orders, state (for state hashes). */
+  summary() {
+    return [...this.accounts.keys()].sort().map((id) => ({
+      input: this.accountInput(id),
+      state: (this.accounts.get(id) as BookAccount).state,
+    }));
+  }
+
   /** Current figures of an account (after the last flush). */
   snapshot(accountId: string) {
     const a = this.accounts.get(accountId);

@@ -1,0 +1,16 @@
+// Recovery child: resumes from the journal at argv[2] and processes events up to argv[3].
+import { JournaledEngine, stateHash } from '../../src/io/journal/journaled-engine.ts';
+import { eventAt, newEngine } from './stream.ts';
+
+const [path, totalText] = process.argv.slice(2);
+const total = Number(totalText);
+const j = JournaledEngine.open(path as string, newEngine());
+for (let i = j.replayed; i < total; i++) {
+  j.handle(eventAt(i));
+  // progress on the (synchronous) stdout pipe lets the parent kill at a chosen point
+  if (i % 250 === 0) process.stdout.write(`p ${i}\n`);
+}
+j.close();
+process.stdout.write(
+  `done ${JSON.stringify({ replayed: j.replayed, torn: j.tornTail !== null, hash: stateHash(j.engine) })}\n`,
+);
