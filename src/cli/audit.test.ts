@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_START_US, sampleDecisions } from '../../test/audit-samples.ts';
 import { AuditLogWriter } from '../io/audit/audit-log.ts';
-import { SAMPLE_START_US, sampleDecisions } from '../io/audit/sample-decisions.ts';
 import { AuditVerifyFailed, auditCommand } from './audit.ts';
 import { exitCodeFor, UsageError } from './errors.ts';
 

@@ -76,6 +76,11 @@ const SEVERITY: Record<MarginState, number> = {
   bankrupt: 4,
 };
 
+/** The more severe of two states. */
+export function moreSevere(a: MarginState, b: MarginState): MarginState {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
 export function worstState(states: readonly MarginState[]): MarginState {
   return states.reduce<MarginState>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), 'healthy');
 }

@@ -12,9 +12,9 @@ import {
   DEFAULT_STATE_THRESHOLDS,
   type MarginStateThresholds,
   marginState,
+  moreSevere,
   poolOf,
   type UnderlyingMarginModel,
-  worstState,
 } from './account-margin.ts';
 import {
   defaultLiquidityAppliesTo,
@@ -484,7 +484,7 @@ export class MarginBook {
         f.mm = mm;
         f.state = state;
       } else a.pools.set(pool.currency, { equity, im, mm, state });
-      worst = worstState([worst, state]);
+      worst = moreSevere(worst, state);
     }
     a.state = worst;
   }

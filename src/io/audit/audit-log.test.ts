@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_START_US, sampleDecisions } from '../../../test/audit-samples.ts';
 import type { Decision } from '../../domain/decisions.ts';
 import {
   type AuditFailure,
@@ -15,7 +16,6 @@ import {
   verifyRecords,
 } from './audit-chain.ts';
 import { AuditLogWriter, type AuditSink, verifyAuditFile } from './audit-log.ts';
-import { SAMPLE_START_US, sampleDecisions } from './sample-decisions.ts';
 
 /** The sample log of n decisions as its lines. */
 function sampleLog(n = 50): string[] {

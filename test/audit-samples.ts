@@ -1,4 +1,4 @@
-import type { Decision, MarginState, Tier } from '../../domain/decisions.ts';
+import type { Decision, MarginState, Tier } from '../src/domain/decisions.ts';
 
 /** 2021-05-19 00:00:00 UTC in microseconds: the start of the sample log. */
 export const SAMPLE_START_US = 1_621_382_400_000_000;
