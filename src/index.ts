@@ -9,10 +9,20 @@ export { fileSources } from './io/file-sources.ts';
 export { FORMAT_NAMES, type FormatName } from './io/formats/index.ts';
 export { MarketFile, type ReadOptions, type SizeUnit } from './io/market-file.ts';
 export { QuarantineWriter } from './io/quarantine.ts';
-export { DepthProfile } from './liquidity/depth-profile.ts';
-export { LiquidityMonitor, type MonitorClose, type MonitorRow } from './liquidity/monitor.ts';
+export { DepthProfile, type DepthProfileState } from './liquidity/depth-profile.ts';
+export {
+  LiquidityMonitor,
+  type LiquidityMonitorState,
+  type MonitorClose,
+  type MonitorRow,
+} from './liquidity/monitor.ts';
 export { defaultMonitorConfig, type MonitorConfig } from './liquidity/monitor-config.ts';
-export { type LiquidityView, OrderBook, type WalkResult } from './liquidity/order-book.ts';
+export {
+  type LiquidityView,
+  OrderBook,
+  type OrderBookState,
+  type WalkResult,
+} from './liquidity/order-book.ts';
 export * from './liquidity/realized-vol.ts';
 export * from './margin/account-margin.ts';
 export * from './margin/account-models.ts';

@@ -1,3 +1,5 @@
+import { decodeNullableNum, type EncodedNum, encodeNullableNum } from './state-codec.ts';
+
 /**
  * A reusable escalation state machine with hysteresis and minimum dwell.
  *
@@ -26,6 +28,12 @@ export interface TierTransition<L extends string> {
 }
 
 export class TierConfigError extends Error {}
+
+/** Snapshot of a TierMachine: the current level and when it was entered (null before the first update). */
+export interface TierMachineState<L extends string = string> {
+  readonly level: L;
+  readonly sinceUs: EncodedNum | null;
+}
 
 export function validateTierConfig<L extends string>(c: TierMachineConfig<L>): string[] {
   const problems: string[] = [];
@@ -60,6 +68,24 @@ export class TierMachine<L extends string> {
 
   get index(): number {
     return this.levelIndex;
+  }
+
+  /** The machine's state as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): TierMachineState<L> {
+    return { level: this.level, sinceUs: encodeNullableNum(this.sinceUs) };
+  }
+
+  /** Restores a state from `exportState` of a machine with the same levels; throws on an unknown level. */
+  restoreState(s: TierMachineState<L>): void {
+    const index = this.config.levels.indexOf(s.level);
+    if (index < 0) {
+      throw new RangeError(
+        `tier machine state: level ${JSON.stringify(s.level)} is not one of this machine's levels`,
+      );
+    }
+    const sinceUs = decodeNullableNum(s.sinceUs);
+    this.levelIndex = index;
+    this.sinceUs = sinceUs;
   }
 
   /** Feeds one observation; returns the transition if the level changed. A null value holds. */

@@ -1,3 +1,4 @@
+import { decodeNum, type EncodedNum, encodeNum } from '../core/state-codec.ts';
 import type { DepthBand } from '../domain/events.ts';
 import type { BookSide, LiquidityView, WalkResult } from './order-book.ts';
 
@@ -9,6 +10,19 @@ interface SideBands {
   readonly pctAbs: readonly number[];
   readonly depthBase: readonly number[];
   readonly notionalQuote: readonly number[];
+}
+
+/**
+ * Snapshot of a DepthProfile: its bands as `update` takes them (pct < 0 = bid side), bids then
+ * asks, innermost first. The mid estimate is derived from them on restore.
+ */
+export interface DepthProfileState {
+  readonly instrument: string;
+  readonly bands: readonly {
+    readonly pct: EncodedNum;
+    readonly depthBase: EncodedNum;
+    readonly notionalQuote: EncodedNum;
+  }[];
 }
 
 const NO_BANDS: SideBands = { pctAbs: [], depthBase: [], notionalQuote: [] };
@@ -58,6 +72,38 @@ export class DepthProfile implements LiquidityView {
     this.bids = bids;
     this.asks = asks;
     this.midEstimate = bidVwap === null || askVwap === null ? null : (bidVwap + askVwap) / 2;
+  }
+
+  /** The profile's state as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): DepthProfileState {
+    const bands: DepthProfileState['bands'][number][] = [];
+    for (const [side, sign] of [
+      [this.bids, -1],
+      [this.asks, 1],
+    ] as const) {
+      for (let k = 0; k < side.pctAbs.length; k++) {
+        bands.push({
+          pct: encodeNum(sign * side.pctAbs[k]!),
+          depthBase: encodeNum(side.depthBase[k]!),
+          notionalQuote: encodeNum(side.notionalQuote[k]!),
+        });
+      }
+    }
+    return { instrument: this.instrument, bands };
+  }
+
+  /** Replaces the bands by a state from `exportState`; throws if it is another instrument's or has bad bands. */
+  restoreState(s: DepthProfileState): void {
+    if (s.instrument !== this.instrument) {
+      throw new RangeError(`depth profile ${this.instrument}: cannot restore the state of ${s.instrument}`);
+    }
+    this.update(
+      s.bands.map((b) => ({
+        pct: decodeNum(b.pct),
+        depthBase: decodeNum(b.depthBase),
+        notionalQuote: decodeNum(b.notionalQuote),
+      })),
+    );
   }
 
   /** Number of bands held on `side`. */

@@ -1,4 +1,14 @@
-import { TierMachine, type TierTransition } from '../core/tier-machine.ts';
+import {
+  assertSameConfig,
+  canonicalData,
+  decodeNullableNum,
+  decodeNum,
+  type EncodedNum,
+  encodeNullableNum,
+  encodeNum,
+  type JsonValue,
+} from '../core/state-codec.ts';
+import { TierMachine, type TierMachineState, type TierTransition } from '../core/tier-machine.ts';
 import { SECONDS_PER_YEAR, toIsoMicros } from '../core/time.ts';
 import type { Tier } from '../domain/decisions.ts';
 import type { MonitorConfig, StressComponent } from './monitor-config.ts';
@@ -38,6 +48,82 @@ export interface MonitorClose {
   readonly components: Readonly<Partial<Record<StressComponent, number>>>;
 }
 
+/** Snapshot of an OHLC accumulator (open/close linger after `take`, as in the live object). */
+export interface OhlcAccState {
+  readonly open: EncodedNum;
+  readonly high: EncodedNum;
+  readonly low: EncodedNum;
+  readonly close: EncodedNum;
+  readonly n: number;
+}
+
+/** One bar of the rolling window, numbers encoded. */
+export interface OhlcState {
+  readonly open: EncodedNum;
+  readonly high: EncodedNum;
+  readonly low: EncodedNum;
+  readonly close: EncodedNum;
+}
+
+/** Snapshot of one instrument's interval state inside the monitor. */
+export interface MonitorInstrumentState {
+  readonly instrument: string;
+  readonly startUs: EncodedNum;
+  readonly lastUpdateUs: EncodedNum;
+  readonly trade: OhlcAccState;
+  readonly bar: OhlcAccState;
+  readonly mid: OhlcAccState;
+  readonly baseVolume: EncodedNum;
+  readonly quoteVolume: EncodedNum;
+  readonly tradeCount: number;
+  readonly barVolume: EncodedNum;
+  readonly barTrades: EncodedNum;
+  readonly barTradesKnown: boolean;
+  readonly barVolumeKnown: boolean;
+  readonly hasTrades: boolean;
+  readonly hasBars: boolean;
+  readonly prevClose: EncodedNum | null;
+  readonly closes: readonly EncodedNum[];
+  readonly bars: readonly OhlcState[];
+  readonly absReturns: readonly EncodedNum[];
+  readonly quoteVolumes: readonly EncodedNum[];
+  readonly history: Readonly<Record<StressComponent, readonly EncodedNum[]>>;
+  readonly smoothedStress: EncodedNum | null;
+  readonly tier: TierMachineState<Tier>;
+}
+
+/**
+ * Snapshot of a LiquidityMonitor. `config` is the monitor's config in canonical form, checked on
+ * restore; `instruments` keeps the monitor's insertion order, which is the order rows close in.
+ */
+export interface LiquidityMonitorState {
+  readonly config: JsonValue;
+  readonly nextCloseUs: EncodedNum;
+  readonly instruments: readonly MonitorInstrumentState[];
+}
+
+const encodeNums = (xs: readonly number[]): EncodedNum[] => xs.map(encodeNum);
+
+/** Empties `xs` and fills it with the decoded `ys`, keeping the array's identity. */
+function refill(xs: number[], ys: readonly EncodedNum[]): void {
+  xs.length = 0;
+  for (const y of ys) xs.push(decodeNum(y));
+}
+
+const encodeOhlc = (b: Ohlc): OhlcState => ({
+  open: encodeNum(b.open),
+  high: encodeNum(b.high),
+  low: encodeNum(b.low),
+  close: encodeNum(b.close),
+});
+
+const decodeOhlc = (b: OhlcState): Ohlc => ({
+  open: decodeNum(b.open),
+  high: decodeNum(b.high),
+  low: decodeNum(b.low),
+  close: decodeNum(b.close),
+});
+
 class OhlcAcc {
   open = Number.NaN;
   high = Number.NEGATIVE_INFINITY;
@@ -57,6 +143,18 @@ class OhlcAcc {
     if (b.low < this.low) this.low = b.low;
     this.close = b.close;
     this.n++;
+  }
+  exportState(): OhlcAccState {
+    const { open, high, low, close } = encodeOhlc(this);
+    return { open, high, low, close, n: this.n };
+  }
+  restoreState(s: OhlcAccState): void {
+    const b = decodeOhlc(s);
+    this.open = b.open;
+    this.high = b.high;
+    this.low = b.low;
+    this.close = b.close;
+    this.n = s.n;
   }
   take(): Ohlc | null {
     const out = this.n === 0 ? null : { open: this.open, high: this.high, low: this.low, close: this.close };
@@ -122,6 +220,67 @@ class InstrumentState {
     this.lastUpdateUs = tsUs;
     this.tier = new TierMachine(config.tiers);
   }
+
+  exportState(instrument: string): MonitorInstrumentState {
+    const h = this.history;
+    return {
+      instrument,
+      startUs: encodeNum(this.startUs),
+      lastUpdateUs: encodeNum(this.lastUpdateUs),
+      trade: this.trade.exportState(),
+      bar: this.bar.exportState(),
+      mid: this.mid.exportState(),
+      baseVolume: encodeNum(this.baseVolume),
+      quoteVolume: encodeNum(this.quoteVolume),
+      tradeCount: this.tradeCount,
+      barVolume: encodeNum(this.barVolume),
+      barTrades: encodeNum(this.barTrades),
+      barTradesKnown: this.barTradesKnown,
+      barVolumeKnown: this.barVolumeKnown,
+      hasTrades: this.hasTrades,
+      hasBars: this.hasBars,
+      prevClose: encodeNullableNum(this.prevClose),
+      closes: encodeNums(this.closes),
+      bars: this.bars.map(encodeOhlc),
+      absReturns: encodeNums(this.absReturns),
+      quoteVolumes: encodeNums(this.quoteVolumes),
+      history: {
+        spreadBps: encodeNums(h.spreadBps),
+        thinDepth: encodeNums(h.thinDepth),
+        slippageBps: encodeNums(h.slippageBps),
+        volatility: encodeNums(h.volatility),
+        volume: encodeNums(h.volume),
+      },
+      smoothedStress: encodeNullableNum(this.smoothedStress),
+      tier: this.tier.exportState(),
+    };
+  }
+
+  restoreState(s: MonitorInstrumentState): void {
+    this.startUs = decodeNum(s.startUs);
+    this.lastUpdateUs = decodeNum(s.lastUpdateUs);
+    this.trade.restoreState(s.trade);
+    this.bar.restoreState(s.bar);
+    this.mid.restoreState(s.mid);
+    this.baseVolume = decodeNum(s.baseVolume);
+    this.quoteVolume = decodeNum(s.quoteVolume);
+    this.tradeCount = s.tradeCount;
+    this.barVolume = decodeNum(s.barVolume);
+    this.barTrades = decodeNum(s.barTrades);
+    this.barTradesKnown = s.barTradesKnown;
+    this.barVolumeKnown = s.barVolumeKnown;
+    this.hasTrades = s.hasTrades;
+    this.hasBars = s.hasBars;
+    this.prevClose = decodeNullableNum(s.prevClose);
+    refill(this.closes, s.closes);
+    this.bars.length = 0;
+    for (const b of s.bars) this.bars.push(decodeOhlc(b));
+    refill(this.absReturns, s.absReturns);
+    refill(this.quoteVolumes, s.quoteVolumes);
+    for (const k of COMPONENTS) refill(this.history[k], s.history[k]);
+    this.smoothedStress = decodeNullableNum(s.smoothedStress);
+    this.tier.restoreState(s.tier);
+  }
 }
 
 /**
@@ -140,6 +299,35 @@ export class LiquidityMonitor {
     private readonly viewOf: (instrument: string) => LiquidityView | null,
   ) {
     this.periodsPerYear = (SECONDS_PER_YEAR * 1e6) / config.intervalUs;
+  }
+
+  /** The monitor's state as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): LiquidityMonitorState {
+    return {
+      config: canonicalData(this.config),
+      nextCloseUs: encodeNum(this.nextCloseUs),
+      instruments: [...this.states].map(([instrument, s]) => s.exportState(instrument)),
+    };
+  }
+
+  /**
+   * Replaces all state by a state from `exportState` (the `viewOf` books are the caller's to
+   * restore); throws if the state was exported under a different config.
+   */
+  restoreState(s: LiquidityMonitorState): void {
+    assertSameConfig('liquidity monitor', this.config, s.config);
+    const states = new Map<string, InstrumentState>();
+    for (const st of s.instruments) {
+      if (states.has(st.instrument)) {
+        throw new RangeError(`liquidity monitor state: instrument ${st.instrument} appears twice`);
+      }
+      const is = new InstrumentState(0, 0, this.config);
+      is.restoreState(st);
+      states.set(st.instrument, is);
+    }
+    this.states.clear();
+    for (const [instrument, is] of states) this.states.set(instrument, is);
+    this.nextCloseUs = decodeNum(s.nextCloseUs);
   }
 
   private state(instrument: string, tsUs: number): InstrumentState {

@@ -22,6 +22,16 @@ export interface WalkResult {
   complete: boolean;
 }
 
+/**
+ * Snapshot of an OrderBook: its levels, best first, as [price, size] pairs. Prices and sizes are
+ * always finite and positive, so they need no encoding.
+ */
+export interface OrderBookState {
+  readonly instrument: string;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+}
+
 export type ApplyResult = { ok: true } | { ok: false; bestBid: number; bestAsk: number };
 
 /** What risk code needs from a liquidity source, whether a full L2 book or coarse depth bands. */
@@ -113,6 +123,28 @@ class Ladder {
     return 0;
   }
 
+  /** Replaces the contents with `levels` (best first), checked for valid, strictly ordered prices. */
+  load(levels: readonly Level[], what: string): void {
+    if (!Array.isArray(levels)) throw new RangeError(`${what}: expected an array of [price, size] levels`);
+    const n = levels.length;
+    if (n > this.prices.length) {
+      this.prices = new Float64Array(Math.max(INITIAL_CAPACITY, n));
+      this.sizes = new Float64Array(Math.max(INITIAL_CAPACITY, n));
+    }
+    this.count = 0;
+    for (let i = 0; i < n; i++) {
+      const [price, size] = levels[i]!;
+      checkLevel(price, size);
+      if (!(size > 0)) throw new RangeError(`${what}: level ${i} has size 0 (a book holds no empty levels)`);
+      if (i > 0 && !(this.descending ? price < this.prices[i - 1]! : price > this.prices[i - 1]!)) {
+        throw new RangeError(`${what}: level ${i} (price ${price}) is out of order`);
+      }
+      this.prices[i] = price;
+      this.sizes[i] = size;
+    }
+    this.count = n;
+  }
+
   private grow(): void {
     const capacity = Math.max(INITIAL_CAPACITY, this.prices.length * 2);
     const prices = new Float64Array(capacity);
@@ -168,6 +200,31 @@ export class OrderBook implements LiquidityView {
   private undoSize = new Float64Array(INITIAL_CAPACITY);
 
   constructor(readonly instrument: string) {}
+
+  /** The book's state as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): OrderBookState {
+    return {
+      instrument: this.instrument,
+      bids: this.levels('bid', this.bids.count),
+      asks: this.levels('ask', this.asks.count),
+    };
+  }
+
+  /** Replaces this book's levels by a state from `exportState`; throws if it is another instrument's or malformed. */
+  restoreState(s: OrderBookState): void {
+    if (s.instrument !== this.instrument) {
+      throw new RangeError(`order book ${this.instrument}: cannot restore the state of ${s.instrument}`);
+    }
+    // Load into the spares first, so a malformed state leaves the book untouched.
+    this.spareBids.load(s.bids, `order book ${this.instrument} state bids`);
+    this.spareAsks.load(s.asks, `order book ${this.instrument} state asks`);
+    const bids = this.bids;
+    const asks = this.asks;
+    this.bids = this.spareBids;
+    this.asks = this.spareAsks;
+    this.spareBids = bids;
+    this.spareAsks = asks;
+  }
 
   clear(): void {
     this.bids.count = 0;

@@ -1,4 +1,16 @@
 import { BackstopError } from '../../core/errors.ts';
+import {
+  assertSameConfig,
+  canonicalData,
+  decodeBigint,
+  decodeNullableNum,
+  decodeNum,
+  type EncodedNum,
+  encodeBigint,
+  encodeNullableNum,
+  encodeNum,
+  type JsonValue,
+} from '../../core/state-codec.ts';
 
 /**
  * Insurance fund (waterfall step d): pays the bad debt a liquidation leaves, with payout caps per
@@ -62,6 +74,30 @@ export interface Drawdown {
   readonly current: bigint;
   readonly windowStartUs: number;
   readonly nowUs: number;
+}
+
+/**
+ * Snapshot of an InsuranceFund; bigints as decimal strings. `caps` (canonical form) is checked
+ * on restore. `paidToAccount` (usage in the current interval) is sorted by account: it is only
+ * looked up.
+ */
+export interface InsuranceFundState {
+  readonly key: FundKey;
+  readonly caps: JsonValue;
+  readonly balance: string;
+  /** The balance path: [tsUs, balance]. */
+  readonly path: readonly (readonly [EncodedNum, string])[];
+  readonly lastTsUs: EncodedNum;
+  /** Index of the current cap interval; null before the first deposit or payout. */
+  readonly intervalIdx: EncodedNum | null;
+  readonly paidInInterval: string;
+  /** [account, paid in the current interval] */
+  readonly paidToAccount: readonly (readonly [string, string])[];
+}
+
+/** Snapshot of an InsuranceFundBook: its funds, in `keys()` order. */
+export interface InsuranceFundBookState {
+  readonly funds: readonly InsuranceFundState[];
 }
 
 function bad(message: string, fields: Record<string, string | number | boolean | null> = {}): never {
@@ -221,6 +257,42 @@ export class InsuranceFund {
     };
   }
 
+  /** The fund's state as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): InsuranceFundState {
+    return {
+      key: this.key,
+      caps: canonicalData(this.caps),
+      balance: encodeBigint(this.balanceUnits),
+      path: this.points.map((p) => [encodeNum(p.tsUs), encodeBigint(p.balance)] as const),
+      lastTsUs: encodeNum(this.lastTs),
+      intervalIdx: encodeNullableNum(this.intervalIdx),
+      paidInInterval: encodeBigint(this.paidInInterval),
+      paidToAccount: [...this.paidToAccount]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([account, paid]) => [account, encodeBigint(paid)] as const),
+    };
+  }
+
+  /** Replaces all state by a state from `exportState`; throws if it is another fund's or has other caps. */
+  restoreState(s: InsuranceFundState): void {
+    if (s.key !== this.key) bad(`fund ${this.key}: cannot restore the state of ${s.key}`);
+    assertSameConfig(`fund ${this.key} caps`, this.caps, s.caps);
+    const balance = decodeBigint(s.balance);
+    const points = s.path.map(([tsUs, b]) => ({ tsUs: decodeNum(tsUs), balance: decodeBigint(b) }));
+    const lastTs = decodeNum(s.lastTsUs);
+    const intervalIdx = decodeNullableNum(s.intervalIdx);
+    const paidInInterval = decodeBigint(s.paidInInterval);
+    const paidToAccount = s.paidToAccount.map(([account, paid]) => [account, decodeBigint(paid)] as const);
+    this.balanceUnits = balance;
+    this.points.length = 0;
+    this.points.push(...points);
+    this.lastTs = lastTs;
+    this.intervalIdx = intervalIdx;
+    this.paidInInterval = paidInInterval;
+    this.paidToAccount.clear();
+    for (const [account, paid] of paidToAccount) this.paidToAccount.set(account, paid);
+  }
+
   drawdownOver(windowUs: number, nowUs: number): Drawdown {
     return drawdownOfPath(this.points, windowUs, nowUs);
   }
@@ -275,5 +347,24 @@ export class InsuranceFundBook {
 
   requestPayout(market: string | null, req: PayoutRequest): PayoutResult {
     return this.fundFor(market).requestPayout(req);
+  }
+
+  /** The state of every fund as plain JSON data (docs/concepts/journal.md, "State snapshots"). */
+  exportState(): InsuranceFundBookState {
+    return { funds: [...this.funds.values()].map((f) => f.exportState()) };
+  }
+
+  /** Restores every fund from a state from `exportState`; throws unless it holds exactly this book's funds. */
+  restoreState(s: InsuranceFundBookState): void {
+    const have = this.keys().join(', ');
+    const got = s.funds.map((f) => f.key).join(', ');
+    if (have !== got) bad(`fund book: state holds funds [${got}], this book has [${have}]`);
+    // Try each fund state on a scratch fund first, so a bad one leaves the book untouched; the
+    // live fund objects are then restored in place (callers may hold them).
+    for (const fs of s.funds) {
+      const live = this.funds.get(fs.key)!;
+      new InsuranceFund(live.key, 0n, 0, live.caps).restoreState(fs);
+    }
+    for (const fs of s.funds) this.funds.get(fs.key)!.restoreState(fs);
   }
 }
