@@ -1,12 +1,27 @@
 // Public TypeScript API of the package.
 
 export * from './backstop/ledger/index.ts';
+export {
+  defaultLiquidatorConfig,
+  type LiquidatorConfig,
+  validateLiquidatorConfig,
+} from './backstop/liquidator/config.ts';
+export { Liquidator, type LiquidatorState } from './backstop/liquidator/liquidator.ts';
+export { VenueAccounts } from './backstop/venue-accounts.ts';
 export * from './core/index.ts';
 export * from './domain/index.ts';
 export { type Clock, TestClock } from './engine/clock.ts';
-export { defaultEngineConfig, Engine, type EngineConfig, type EngineSinks } from './engine/engine.ts';
+export {
+  DEFAULT_CURRENCIES,
+  defaultEngineConfig,
+  Engine,
+  type EngineConfig,
+  type EngineSinks,
+  type EngineState,
+} from './engine/engine.ts';
 export { fileSources } from './io/file-sources.ts';
 export { FORMAT_NAMES, type FormatName } from './io/formats/index.ts';
+export { JournaledEngine, type JournaledEngineOptions, stateHash } from './io/journal/journaled-engine.ts';
 export { MarketFile, type ReadOptions, type SizeUnit } from './io/market-file.ts';
 export { QuarantineWriter } from './io/quarantine.ts';
 export { DepthProfile, type DepthProfileState } from './liquidity/depth-profile.ts';
@@ -27,7 +42,7 @@ export * from './liquidity/realized-vol.ts';
 export * from './margin/account-margin.ts';
 export * from './margin/account-models.ts';
 export * from './margin/liquidity-addon.ts';
-export { MarginBook, type MarginBookConfig } from './margin/margin-book.ts';
+export { MarginBook, type MarginBookConfig, type MarginBookState } from './margin/margin-book.ts';
 export * from './margin/market.ts';
 export { MARGIN_MODEL_NAMES, type MarginModelName, marginModel } from './margin/models.ts';
 export { gridAccountModel } from './margin/portfolio/grid-account-model.ts';

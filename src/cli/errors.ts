@@ -10,6 +10,7 @@ const BAD_INPUT_CODES = new Set([
   'BAD_HEADER',
   'BAD_ARGUMENT',
   'BAD_FIELD',
+  'BAD_CONFIG',
 ]);
 
 /** Maps what a command threw to an exit code: 2 for bad usage or input, null for a bug (rethrown). */

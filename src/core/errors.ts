@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'BAD_DECIMAL'
   | 'NOT_FINITE'
   | 'UNKNOWN_INSTRUMENT'
+  | 'BAD_CONFIG'
   | 'INVARIANT';
 
 export type ErrorFields = Readonly<Record<string, string | number | boolean | null>>;

@@ -1,12 +1,19 @@
+import { Ledger, type LedgerState } from '../backstop/ledger/index.ts';
+import type { LiquidatorConfig } from '../backstop/liquidator/config.ts';
+import { Liquidator, type LiquidatorState } from '../backstop/liquidator/liquidator.ts';
+import { VenueAccounts } from '../backstop/venue-accounts.ts';
 import { BackstopError } from '../core/errors.ts';
+import { moneyFromDecimal } from '../core/money.ts';
+import { decodeNum, type EncodedNum, encodeNum } from '../core/state-codec.ts';
 import type { Decision, InputRejected } from '../domain/decisions.ts';
 import type { EngineEvent, Level, SourceRef } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
-import { DepthProfile } from '../liquidity/depth-profile.ts';
-import { LiquidityMonitor, type MonitorClose } from '../liquidity/monitor.ts';
+import { DepthProfile, type DepthProfileState } from '../liquidity/depth-profile.ts';
+import { LiquidityMonitor, type LiquidityMonitorState, type MonitorClose } from '../liquidity/monitor.ts';
 import { defaultMonitorConfig, type MonitorConfig } from '../liquidity/monitor-config.ts';
-import { type LiquidityView, OrderBook } from '../liquidity/order-book.ts';
-import { MarginBook, type MarginBookConfig } from '../margin/margin-book.ts';
+import { type LiquidityView, OrderBook, type OrderBookState } from '../liquidity/order-book.ts';
+import { poolOf } from '../margin/account-margin.ts';
+import { MarginBook, type MarginBookConfig, type MarginBookState } from '../margin/margin-book.ts';
 import { gridPreset } from '../margin/portfolio/presets/index.ts';
 import { invalidField } from './validate.ts';
 
@@ -16,7 +23,24 @@ export interface EngineConfig {
   readonly instruments: readonly Instrument[];
   /** Real-time margin: the grid model, state thresholds, the vol used until one arrives. */
   readonly margin: MarginBookConfig;
+  /**
+   * Ledger currencies and their scales (decimal places of the smallest unit). Transfers, fees
+   * and settlement in any other currency are rejected (UNKNOWN_CURRENCY).
+   */
+  readonly currencies: Readonly<Record<string, number>>;
+  /** The liquidation waterfall; absent = margin states only, nobody is liquidated. */
+  readonly liquidation?: LiquidatorConfig;
 }
+
+/** Default ledger scales: USD stablecoins to 1e-6, BTC / ETH to 1e-8 (satoshi-like), SOL to 1e-9. */
+export const DEFAULT_CURRENCIES: Readonly<Record<string, number>> = {
+  USD: 6,
+  USDC: 6,
+  USDT: 6,
+  BTC: 8,
+  ETH: 8,
+  SOL: 9,
+};
 
 export function defaultEngineConfig(overrides: Partial<EngineConfig> = {}): EngineConfig {
   return {
@@ -26,8 +50,24 @@ export function defaultEngineConfig(overrides: Partial<EngineConfig> = {}): Engi
       modelFor: (u) => gridPreset('deribit-pm', u === 'ETH' ? 'ETH' : 'BTC'),
       defaultVol: 0.6,
     },
+    currencies: DEFAULT_CURRENCIES,
     ...overrides,
   };
+}
+
+export interface EngineState {
+  readonly version: 1;
+  readonly nowUs: EncodedNum;
+  readonly stats: EngineStats;
+  readonly seenEventIds: readonly string[];
+  readonly books: readonly OrderBookState[];
+  readonly tops: readonly OrderBookState[];
+  readonly profiles: readonly DepthProfileState[];
+  readonly monitor: LiquidityMonitorState;
+  readonly margin: MarginBookState;
+  readonly ledger: LedgerState;
+  readonly realizedToday: readonly { key: string; day: number; units: string }[];
+  readonly liquidator: LiquidatorState | null;
 }
 
 /** Observers of engine by-products that are measurements, not decisions (monitor rows). */
@@ -55,6 +95,9 @@ export class Engine {
   /** Top-of-book from quote feeds, kept apart so a quote never wipes a full L2 book. */
   readonly tops = new Map<string, OrderBook>();
   readonly margin: MarginBook;
+  readonly ledger: Ledger;
+  readonly accounts: VenueAccounts;
+  readonly liquidator: Liquidator | null;
   readonly monitor: LiquidityMonitor;
   private readonly instruments: Map<string, Instrument>;
   private nowUs = Number.NEGATIVE_INFINITY;
@@ -67,6 +110,17 @@ export class Engine {
     this.instruments = new Map(config.instruments.map((i) => [i.id, i]));
     this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
     this.margin = new MarginBook(config.margin, config.instruments, (id) => this.viewOf(id));
+    this.ledger = new Ledger({ currencies: config.currencies });
+    const providers = new Set((config.liquidation?.providers ?? []).map((p) => p.id));
+    this.accounts = new VenueAccounts(this.ledger, this.margin, providers);
+    this.liquidator = config.liquidation
+      ? new Liquidator(
+          config.liquidation,
+          this.accounts,
+          (id) => this.books.get(id) ?? this.tops.get(id) ?? null,
+          0,
+        )
+      : null;
   }
 
   /** The underlying an index or instrument id prices: an index instrument's base, else the id. */
@@ -196,49 +250,62 @@ export class Engine {
           this.reject(out, e, 'UNKNOWN_INSTRUMENT', `fill on unknown instrument ${e.instrument}`);
           break;
         }
-        if (this.duplicate(out, e, e.eventId)) break;
-        this.margin.onFill(e.account, instrument.id, e.qtyContracts, e.price);
-        break;
-      }
-      case 'transfer': {
-        const amount = Number(e.amount);
-        if (!/^-?\d+(\.\d+)?$/.test(e.amount) || !Number.isFinite(amount)) {
+        if (this.isDuplicate(out, e, e.eventId)) break;
+        const ccy = poolOf(instrument);
+        const fee = this.parseAmount(out, e, `fill ${e.eventId}: fee`, e.fee, ccy);
+        if (fee === null) break;
+        if (this.increasesReduceOnly(e.account, e.instrument, e.qtyContracts)) {
           this.reject(
             out,
             e,
-            'BAD_NUMBER',
-            `transfer ${e.eventId}: amount must be a decimal string, got "${e.amount}"`,
+            'REDUCE_ONLY',
+            `fill ${e.eventId}: ${e.account} took over ${e.instrument} as a backstop provider and may only reduce it`,
           );
           break;
         }
-        if (amount === 0) {
+        const r = this.accounts.fill(
+          `fill:${e.eventId}`,
+          e.account,
+          e.instrument,
+          e.qtyContracts,
+          e.price,
+          fee,
+          t,
+        );
+        if (!r.ok) {
+          this.reject(out, e, r.error.code, `fill ${e.eventId}: ${r.error.message}`);
+          break;
+        }
+        this.seenEventIds.add(e.eventId);
+        break;
+      }
+      case 'transfer': {
+        if (this.isDuplicate(out, e, e.eventId)) break;
+        const units = this.parseAmount(out, e, `transfer ${e.eventId}: amount`, e.amount, e.currency);
+        if (units === null) break;
+        if (units === 0n) {
           this.reject(out, e, 'BAD_NUMBER', `transfer ${e.eventId}: amount must not be zero`);
           break;
         }
-        if (amount < 0) {
-          // A withdrawal may only take what is free: equity above initial margin in that pool.
-          const free = this.margin.freeCollateral(e.account, e.currency);
-          if (free === null) {
-            this.reject(
-              out,
-              e,
-              'UNKNOWN_ACCOUNT',
-              `transfer ${e.eventId}: withdrawal from unknown account ${e.account}`,
-            );
-            break;
-          }
-          if (-amount > free) {
-            this.reject(
-              out,
-              e,
-              'INSUFFICIENT_FREE_COLLATERAL',
-              `transfer ${e.eventId}: withdrawal of ${-amount} ${e.currency} exceeds free collateral ${free}`,
-            );
-            break;
-          }
+        if (units < 0n && !this.margin.hasAccount(e.account)) {
+          this.reject(
+            out,
+            e,
+            'UNKNOWN_ACCOUNT',
+            `transfer ${e.eventId}: withdrawal from unknown account ${e.account}`,
+          );
+          break;
         }
-        if (this.duplicate(out, e, e.eventId)) break;
-        this.margin.onTransfer(e.account, e.currency, amount);
+        const id = `transfer:${e.eventId}`;
+        const r =
+          units > 0n
+            ? this.accounts.deposit(id, e.account, e.currency, units)
+            : this.accounts.withdraw(id, e.account, e.currency, -units);
+        if (!r.ok) {
+          this.reject(out, e, r.error.code, `transfer ${e.eventId}: ${r.error.message}`);
+          break;
+        }
+        this.seenEventIds.add(e.eventId);
         break;
       }
       // Accepted and kept for the issues that act on them (margin, backstop, governance).
@@ -251,6 +318,15 @@ export class Engine {
         break;
       }
       case 'order-cancelled':
+        if (!this.margin.openOrderIds(e.account).includes(e.orderId)) {
+          this.reject(
+            out,
+            e,
+            'UNKNOWN_ORDER',
+            `cancel of ${e.orderId}: no such open order for account ${e.account}`,
+          );
+          break;
+        }
         this.margin.onOrderCancelled(e.account, e.orderId);
         break;
       case 'implied-vol': {
@@ -270,9 +346,52 @@ export class Engine {
         throw new BackstopError('INVARIANT', `unhandled event ${(never as EngineEvent).kind}`);
       }
     }
-    out.push(...this.margin.flush(t));
+    const changes = this.margin.flush(t);
+    out.push(...changes);
+    if (this.liquidator) out.push(...this.liquidator.run(t, changes));
     this.stats.decisions += out.length;
     return out;
+  }
+
+  /**
+   * An exact decimal string in `currency`'s ledger units; null (and a rejection) for a malformed
+   * number, an unknown currency, or more decimal places than the currency has.
+   */
+  private parseAmount(
+    out: Decision[],
+    e: EngineEvent,
+    what: string,
+    text: string,
+    currency: string,
+  ): bigint | null {
+    if (!this.accounts.hasCurrency(currency)) {
+      this.reject(out, e, 'UNKNOWN_CURRENCY', `${what}: currency ${currency} is not on the ledger`);
+      return null;
+    }
+    const scale = this.accounts.scale(currency);
+    const m = /^-?\d+(?:\.(\d+))?$/.exec(text);
+    if (!m) {
+      this.reject(out, e, 'BAD_NUMBER', `${what} must be a decimal string, got "${text}"`);
+      return null;
+    }
+    if ((m[1] ?? '').replace(/0+$/, '').length > scale) {
+      this.reject(
+        out,
+        e,
+        'BAD_NUMBER',
+        `${what} "${text}" has more decimal places than ${currency}'s ${scale}`,
+      );
+      return null;
+    }
+    return moneyFromDecimal(text, scale, currency).units;
+  }
+
+  /** A backstop provider is reduce-only in the instruments it took over. */
+  private increasesReduceOnly(account: string, instrumentId: string, qty: number): boolean {
+    if (!this.liquidator?.isReduceOnly(account, instrumentId)) return false;
+    const p = this.margin.positionsOf(account).find((x) => x.instrumentId === instrumentId);
+    const q0 = p?.qtyContracts ?? 0;
+    return Math.abs(q0 + qty) > Math.abs(q0) || Math.sign(q0 + qty) === -Math.sign(q0);
   }
 
   /**
@@ -293,7 +412,65 @@ export class Engine {
         };
       }),
       accounts: this.margin.summary(),
+      ledger: this.ledger.snapshot(),
+      realizedToday: this.accounts.exportRealized(),
+      liquidator: this.liquidator?.exportState() ?? null,
     };
+  }
+
+  /**
+   * The whole engine state as plain JSON data, for journal snapshots: restoring it into an engine
+   * built with the same config and feeding both the same events gives identical decisions and
+   * state hashes (docs/concepts/journal.md).
+   */
+  exportState(): EngineState {
+    const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      version: 1,
+      nowUs: encodeNum(this.nowUs),
+      stats: { ...this.stats },
+      seenEventIds: [...this.seenEventIds],
+      books: sorted(this.books).map(([, b]) => b.exportState()),
+      tops: sorted(this.tops).map(([, b]) => b.exportState()),
+      profiles: sorted(this.profiles).map(([, p]) => p.exportState()),
+      monitor: this.monitor.exportState(),
+      margin: this.margin.exportState(),
+      ledger: this.ledger.exportState(),
+      realizedToday: this.accounts.exportRealized(),
+      liquidator: this.liquidator?.exportState() ?? null,
+    };
+  }
+
+  /** Replaces the state of a freshly built engine (same config) by `exportState` output. */
+  restoreState(s: EngineState): void {
+    if (s.version !== 1) throw new BackstopError('BAD_ARGUMENT', `engine state version ${s.version}`);
+    if (this.stats.events !== 0) throw new BackstopError('INVARIANT', 'restore into a fresh engine only');
+    if ((s.liquidator === null) !== (this.liquidator === null)) {
+      throw new BackstopError('BAD_CONFIG', 'engine state and config disagree on liquidation');
+    }
+    this.nowUs = decodeNum(s.nowUs);
+    Object.assign(this.stats, s.stats);
+    for (const id of s.seenEventIds) this.seenEventIds.add(id);
+    for (const b of s.books) {
+      const book = new OrderBook(b.instrument);
+      book.restoreState(b);
+      this.books.set(b.instrument, book);
+    }
+    for (const b of s.tops) {
+      const book = new OrderBook(b.instrument);
+      book.restoreState(b);
+      this.tops.set(b.instrument, book);
+    }
+    for (const p of s.profiles) {
+      const profile = new DepthProfile(p.instrument);
+      profile.restoreState(p);
+      this.profiles.set(p.instrument, profile);
+    }
+    this.monitor.restoreState(s.monitor);
+    this.margin.restoreState(s.margin);
+    this.ledger.restoreState(s.ledger);
+    this.accounts.restoreRealized(s.realizedToday);
+    if (s.liquidator) this.liquidator?.restoreState(s.liquidator);
   }
 
   /** End of input: closes the open monitor intervals. */
@@ -331,15 +508,14 @@ export class Engine {
   }
 
   /**
-   * Fills and transfers carry ids: one already applied is refused, never applied twice. (The id
-   * set grows with the engine's life; snapshots will bound it — issue 5.)
+   * Fills and transfers carry ids: one already applied is refused, never applied twice. An id is
+   * marked seen only once its event was applied (a rejected event may be sent again, corrected).
    */
-  private duplicate(out: Decision[], e: EngineEvent, eventId: string): boolean {
+  private isDuplicate(out: Decision[], e: EngineEvent, eventId: string): boolean {
     if (this.seenEventIds.has(eventId)) {
       this.reject(out, e, 'DUPLICATE_EVENT', `${e.kind} ${eventId} was already applied`);
       return true;
     }
-    this.seenEventIds.add(eventId);
     return false;
   }
 

@@ -1,3 +1,4 @@
+import { decodeNum, type EncodedNum, encodeNum } from '../core/state-codec.ts';
 import type { MarginState, MarginStateChange } from '../domain/decisions.ts';
 import type { SviParams } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
@@ -22,7 +23,7 @@ import {
   positionLiquidityCharge,
   withLiquidityAddOn,
 } from './liquidity-addon.ts';
-import { LiveUnderlyingMarket } from './live-market.ts';
+import { LiveUnderlyingMarket, type LiveUnderlyingMarketState } from './live-market.ts';
 import { underlyingOf } from './market.ts';
 import { gridAccountModel } from './portfolio/grid-account-model.ts';
 import { type GridModelConfig, gridMargin, type PositionInput } from './portfolio/grid-model.ts';
@@ -262,24 +263,79 @@ export class MarginBook {
     this.changed(a, null);
   }
 
-  /** A fill: perpetual / future P&L realized into the pool's cash; option and spot premium paid from it. */
-  onFill(accountId: string, instrumentId: string, qty: number, price: number): void {
+  /**
+   * A fill: perpetual / future P&L realized into the pool's cash; option and spot premium paid from
+   * it. Returns that cash change (settlement currency, signed for the account).
+   */
+  onFill(accountId: string, instrumentId: string, qty: number, price: number): number {
     const i = this.instruments.get(instrumentId);
     if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
     const a = this.account(accountId);
-    const pool = poolOf(i);
-    const prev = a.positions.get(instrumentId) ?? emptyPosition(instrumentId);
-    let next: Position;
-    if (i.kind === 'perpetual' || i.kind === 'future') {
-      next = applyFill(i, prev, qty, price);
-      addTo(a.collateral, pool, next.realizedPnlSettle - prev.realizedPnlSettle);
-    } else {
-      next = { ...prev, qtyContracts: prev.qtyContracts + qty };
-      addTo(a.collateral, pool, -qty * price);
-    }
+    const { next, cashChange } = fillEffect(i, a.positions.get(instrumentId), instrumentId, qty, price);
+    addTo(a.collateral, poolOf(i), cashChange);
     if (next.qtyContracts === 0) a.positions.delete(instrumentId);
     else a.positions.set(instrumentId, next);
     this.changed(a, underlyingOf(i));
+    return cashChange;
+  }
+
+  /** The cash change `onFill` would make, without making it (for checks before applying). */
+  previewFill(accountId: string, instrumentId: string, qty: number, price: number): number {
+    const i = this.instruments.get(instrumentId);
+    if (!i) throw new RangeError(`unknown instrument ${instrumentId}`);
+    const prev = this.accounts.get(accountId)?.positions.get(instrumentId);
+    return fillEffect(i, prev, instrumentId, qty, price).cashChange;
+  }
+
+  /**
+   * Sets a pool's cash to the exact ledger balance (the engine keeps money on the bigint ledger;
+   * the margin book reads it as float64 for risk math).
+   */
+  setCollateral(accountId: string, currency: string, amount: number): void {
+    const a = this.account(accountId);
+    if (a.collateral.get(currency) === amount) return;
+    a.collateral.set(currency, amount);
+    this.changed(a, null);
+  }
+
+  hasAccount(accountId: string): boolean {
+    return this.accounts.has(accountId);
+  }
+
+  /** Account ids, sorted. */
+  accountIds(): string[] {
+    return [...this.accounts.keys()].sort();
+  }
+
+  /** The account's positions, sorted by instrument id. */
+  positionsOf(accountId: string): Position[] {
+    const a = this.accounts.get(accountId);
+    if (!a) return [];
+    return [...a.positions.values()].sort((x, y) => (x.instrumentId < y.instrumentId ? -1 : 1));
+  }
+
+  /** Ids of the account's open orders, in the order they were placed. */
+  openOrderIds(accountId: string): string[] {
+    return [...(this.accounts.get(accountId)?.orders.keys() ?? [])];
+  }
+
+  /**
+   * Mark of one contract in the units fills are priced in: the mark price of a perpetual or
+   * future, the model value of an option (settlement currency per contract); null before the
+   * underlying has an index price. Valid after `flush` (option values come from the risk arrays).
+   */
+  markOf(instrumentId: string): number | null {
+    const i = this.instruments.get(instrumentId);
+    if (!i || i.kind === 'index') return null;
+    const u = underlyingOf(i);
+    const m = this.markets.get(u);
+    if (!m?.ready) return null;
+    if (i.kind === 'option') {
+      const b = this.book(u);
+      const row = b.arrays.row(instrumentId);
+      return row === undefined ? null : b.arrays.value(row);
+    }
+    return markPrice(i, m);
   }
 
   private account(id: string): BookAccount {
@@ -549,9 +605,122 @@ export class MarginBook {
     };
     return accountMargin(applyWhatIf(input, orders, ctx), model, ctx, this.multiplier, this.thresholds);
   }
+
+  /**
+   * The book's state as plain JSON data (docs/concepts/journal.md, "State snapshots"): accounts in
+   * insertion order with cash, positions, open orders, state and last figures; who holds each
+   * underlying, in the order they came (it fixes the order of state-change decisions); markets;
+   * the multiplier. Risk arrays are not stored: they are a function of the markets.
+   */
+  exportState(): MarginBookState {
+    const n = encodeNum;
+    return {
+      multiplier: n(this.multiplier),
+      accounts: [...this.accounts.values()].map((a) => ({
+        id: a.id,
+        state: a.state,
+        collateral: [...a.collateral].map(([c, x]) => [c, n(x)] as const),
+        positions: [...a.positions.values()].map((p) => ({
+          instrumentId: p.instrumentId,
+          qty: n(p.qtyContracts),
+          avgEntry: n(p.avgEntryPrice),
+          realized: n(p.realizedPnlSettle),
+          funding: n(p.fundingPaidSettle),
+        })),
+        orders: [...a.orders].map(([id, o]) => [id, o.instrumentId, n(o.qty)] as const),
+        pools: [...a.pools].map(([c, f]) => [c, n(f.equity), n(f.im), n(f.mm), f.state] as const),
+      })),
+      holders: [...this.holders].map(([u, hs]) => [u, [...hs].map((a) => a.id)] as const),
+      markets: [...this.markets.values()].map((m) => m.exportState()),
+    };
+  }
+
+  /** Replaces all state by `exportState` output (same config and instruments); recomputes the risk arrays. */
+  restoreState(s: MarginBookState): void {
+    if (this.dirtyAccounts.size + this.dirtyUnderlyings.size + this.dirtyInstruments.size > 0) {
+      throw new RangeError('margin book: restore into a book with pending changes');
+    }
+    this.accounts.clear();
+    this.holders.clear();
+    this.multiplier = decodeNum(s.multiplier);
+    for (const x of s.accounts) {
+      const a: BookAccount = {
+        id: x.id,
+        collateral: new Map(x.collateral.map(([c, v]) => [c, decodeNum(v)])),
+        positions: new Map(
+          x.positions.map((p) => [
+            p.instrumentId,
+            {
+              instrumentId: p.instrumentId,
+              qtyContracts: decodeNum(p.qty),
+              avgEntryPrice: decodeNum(p.avgEntry),
+              realizedPnlSettle: decodeNum(p.realized),
+              fundingPaidSettle: decodeNum(p.funding),
+            },
+          ]),
+        ),
+        orders: new Map(x.orders.map(([id, instrumentId, q]) => [id, { instrumentId, qty: decodeNum(q) }])),
+        state: x.state,
+        pools: new Map(
+          x.pools.map(([c, equity, im, mm, state]) => [
+            c,
+            { equity: decodeNum(equity), im: decodeNum(im), mm: decodeNum(mm), state },
+          ]),
+        ),
+        layout: null,
+      };
+      for (const id of [...a.positions.keys(), ...[...a.orders.values()].map((o) => o.instrumentId)]) {
+        if (!this.instruments.has(id)) throw new RangeError(`margin book state: unknown instrument ${id}`);
+      }
+      this.accounts.set(a.id, a);
+    }
+    for (const [u, ids] of s.holders) {
+      this.holders.set(u, new Set(ids.map((id) => this.accounts.get(id) as BookAccount)));
+    }
+    for (const m of s.markets) {
+      this.market(m.underlying).restoreState(m);
+    }
+    for (const [u, m] of this.markets) if (m.ready) this.book(u).arrays.update(m);
+  }
+}
+
+export interface MarginBookState {
+  readonly multiplier: EncodedNum;
+  readonly accounts: readonly {
+    readonly id: string;
+    readonly state: MarginState;
+    readonly collateral: readonly (readonly [string, EncodedNum])[];
+    readonly positions: readonly {
+      readonly instrumentId: string;
+      readonly qty: EncodedNum;
+      readonly avgEntry: EncodedNum;
+      readonly realized: EncodedNum;
+      readonly funding: EncodedNum;
+    }[];
+    readonly orders: readonly (readonly [string, string, EncodedNum])[];
+    readonly pools: readonly (readonly [string, EncodedNum, EncodedNum, EncodedNum, MarginState])[];
+  }[];
+  readonly holders: readonly (readonly [string, readonly string[]])[];
+  readonly markets: readonly LiveUnderlyingMarketState[];
 }
 
 const NO_CHANGES: readonly MarginStateChange[] = [];
+
+/** Position after a fill and the pool cash it moves (realized P&L, or premium paid / received). */
+function fillEffect(
+  i: Instrument,
+  prev: Position | undefined,
+  instrumentId: string,
+  qty: number,
+  price: number,
+): { next: Position; cashChange: number } {
+  const p = prev ?? emptyPosition(instrumentId);
+  if (i.kind === 'perpetual' || i.kind === 'future') {
+    const next = applyFill(i, p, qty, price);
+    return { next, cashChange: next.realizedPnlSettle - p.realizedPnlSettle };
+  }
+  return { next: { ...p, qtyContracts: p.qtyContracts + qty }, cashChange: -qty * price };
+}
 
 function addTo(m: Map<string, number>, key: string, amount: number): void {
   m.set(key, (m.get(key) ?? 0) + amount);

@@ -59,6 +59,9 @@ describe('crash recovery', () => {
     const last = (await runChild(path, null)).split('\n').find((l) => l.startsWith('done '));
     const final = JSON.parse((last as string).slice(5));
     expect(final.hash).toBe(expected);
+    // the last restart began from a snapshot and replayed only the journal's tail
+    expect(final.fromSnapshot).toBeGreaterThan(0);
+    expect(final.replayed).toBeLessThan(2_000);
     // every event exactly once, in order
     const { records, tornTail } = journaled(path);
     expect(tornTail).toBeNull();

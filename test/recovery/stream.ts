@@ -1,3 +1,4 @@
+import { defaultLiquidatorConfig } from '../../src/backstop/liquidator/config.ts';
 import type { EngineEvent } from '../../src/domain/events.ts';
 import type { Instrument } from '../../src/domain/instrument.ts';
 import { defaultEngineConfig, Engine } from '../../src/engine/engine.ts';
@@ -16,7 +17,12 @@ export const PERP: Instrument = {
 };
 
 export function newEngine(): Engine {
-  return new Engine(defaultEngineConfig({ instruments: [PERP] }));
+  return new Engine(
+    defaultEngineConfig({
+      instruments: [PERP],
+      liquidation: defaultLiquidatorConfig({ funds: { USD: { opening: '1000' } } }),
+    }),
+  );
 }
 
 function hash(i: number): number {

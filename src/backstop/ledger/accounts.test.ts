@@ -10,6 +10,7 @@ import {
   type LedgerAccount,
   parseAccountKey,
   providerAccount,
+  SETTLEMENT,
   SOCIALIZED_LOSS,
   traderAccount,
 } from './accounts.ts';
@@ -23,6 +24,7 @@ const all: LedgerAccount[] = [
   providerAccount('lp1'),
   FEE_INCOME,
   SOCIALIZED_LOSS,
+  SETTLEMENT,
   EXTERNAL,
 ];
 
@@ -37,6 +39,7 @@ describe('ledger accounts', () => {
       'liquidity-provider:lp1',
       'fee-income',
       'socialized-loss',
+      'settlement',
       'external',
     ]);
   });
@@ -53,7 +56,7 @@ describe('ledger accounts', () => {
 
   it('checks shapes at runtime', () => {
     for (const a of all) expect(accountProblem(a)).toBeNull();
-    expect(ACCOUNT_KINDS).toHaveLength(7);
+    expect(ACCOUNT_KINDS).toHaveLength(8);
     expect(accountProblem(null)).toMatch(/object/);
     expect(accountProblem({ kind: 'trader', id: '' })).toMatch(/non-empty id/);
     expect(accountProblem({ kind: 'liquidity-provider' })).toMatch(/non-empty id/);

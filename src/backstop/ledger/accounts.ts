@@ -14,6 +14,11 @@ export type LedgerAccount =
   | { readonly kind: 'fee-income' }
   /** Clearing account for bad debt not covered by a fund: negative while a loss awaits socialization. */
   | { readonly kind: 'socialized-loss' }
+  /**
+   * The venue's clearing counterparty of every fill's realized P&L, fee-free part: its balance is
+   * minus the traders' net realized P&L, i.e. what the open positions' other sides still carry.
+   */
+  | { readonly kind: 'settlement' }
   | { readonly kind: 'external' };
 
 export type LedgerAccountKind = LedgerAccount['kind'];
@@ -25,6 +30,7 @@ export const ACCOUNT_KINDS: readonly LedgerAccountKind[] = [
   'liquidity-provider',
   'fee-income',
   'socialized-loss',
+  'settlement',
   'external',
 ];
 
@@ -37,12 +43,13 @@ export const BACKSTOP_RESERVE: LedgerAccount = { kind: 'backstop-reserve' };
 export const providerAccount = (id: string): LedgerAccount => ({ kind: 'liquidity-provider', id });
 export const FEE_INCOME: LedgerAccount = { kind: 'fee-income' };
 export const SOCIALIZED_LOSS: LedgerAccount = { kind: 'socialized-loss' };
+export const SETTLEMENT: LedgerAccount = { kind: 'settlement' };
 export const EXTERNAL: LedgerAccount = { kind: 'external' };
 
 /**
  * Stable, unambiguous string key: `trader:<id>`, `insurance-fund` (global),
  * `insurance-fund:<market>`, `backstop-reserve`, `liquidity-provider:<id>`, `fee-income`,
- * `socialized-loss`, `external`. The kind never contains ':' so everything after the first ':'
+ * `socialized-loss`, `settlement`, `external`. The kind never contains ':' so everything after the first ':'
  * is the id, whatever characters it holds.
  */
 export function accountKey(a: LedgerAccount): string {
@@ -55,6 +62,7 @@ export function accountKey(a: LedgerAccount): string {
     case 'backstop-reserve':
     case 'fee-income':
     case 'socialized-loss':
+    case 'settlement':
     case 'external':
       return a.kind;
   }
@@ -74,6 +82,7 @@ export function parseAccountKey(key: string): LedgerAccount | null {
     case 'backstop-reserve':
     case 'fee-income':
     case 'socialized-loss':
+    case 'settlement':
     case 'external':
       return rest === null ? { kind } : null;
     default:
@@ -99,6 +108,7 @@ export function accountProblem(a: unknown): string | null {
     case 'backstop-reserve':
     case 'fee-income':
     case 'socialized-loss':
+    case 'settlement':
     case 'external':
       return null;
     default:

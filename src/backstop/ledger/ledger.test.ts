@@ -6,6 +6,7 @@ import {
   insuranceFundAccount,
   type LedgerAccount,
   providerAccount,
+  SETTLEMENT,
   SOCIALIZED_LOSS,
   traderAccount,
 } from './accounts.ts';
@@ -450,5 +451,51 @@ describe('Ledger rejections (atomic: nothing changes)', () => {
       });
       expect(r.error.txId).toBe('x');
     }
+  });
+});
+
+describe('fill settlement against the venue', () => {
+  it('moves realized P&L against the settlement account and the fee to fee income', () => {
+    const l = newLedger();
+    mustOk(l.deposit('d', alice, USDC, u(100)));
+    // alice realizes +25 and pays a 1.5 fee: +23.5 to her, -25 settlement, +1.5 fee income
+    mustOk(l.settleFill('f1', alice, USDC, u(25), 1_500_000n));
+    expect(l.balance(alice, USDC)).toBe(123_500_000n);
+    expect(l.balance(SETTLEMENT, USDC)).toBe(-u(25));
+    expect(l.balance(FEE_INCOME, USDC)).toBe(1_500_000n);
+    expect(l.total(USDC)).toBe(0n);
+  });
+
+  it('lets a realized loss take a trader or a provider below zero (cross margin), nothing else', () => {
+    const l = newLedger();
+    mustOk(l.deposit('d', alice, USDC, u(10)));
+    mustOk(l.settleFill('f1', alice, USDC, -u(30), 0n));
+    expect(l.balance(alice, USDC)).toBe(-u(20));
+    mustOk(l.settleFill('f2', lp, USDC, -u(5), 0n));
+    expect(l.balance(lp, USDC)).toBe(-u(5));
+    expect(l.balance(SETTLEMENT, USDC)).toBe(u(35));
+    const before = l.snapshot();
+    expectRefused(l, l.settleFill('f3', globalFund, USDC, u(1), 0n), 'BAD_ACCOUNT', before);
+    // a plain transfer still may not overdraw her
+    expectRefused(l, l.transfer('t', alice, bob, USDC, 1n), 'NEGATIVE_BALANCE', before);
+    expect(l.total(USDC)).toBe(0n);
+  });
+
+  it('refuses a rebate that fee income cannot pay, whole', () => {
+    const l = newLedger();
+    mustOk(l.deposit('d', alice, USDC, u(10)));
+    const before = l.snapshot();
+    expectRefused(l, l.settleFill('f', alice, USDC, u(3), -1n), 'NEGATIVE_BALANCE', before);
+    mustOk(l.settleFill('g', bob, USDC, 0n, 7n));
+    mustOk(l.settleFill('h', alice, USDC, u(3), -7n));
+    expect(l.balance(FEE_INCOME, USDC)).toBe(0n);
+    expect(l.balance(alice, USDC)).toBe(u(13) + 7n);
+  });
+
+  it('is a no-op for a fill without cash', () => {
+    const l = newLedger();
+    const r = l.settleFill('f', alice, USDC, 0n, 0n);
+    expect(r).toEqual({ ok: true, value: null });
+    expect(l.transactionCount).toBe(0);
   });
 });

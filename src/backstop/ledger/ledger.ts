@@ -9,6 +9,8 @@ import {
   insuranceFundAccount,
   type LedgerAccount,
   type LedgerAccountKind,
+  parseAccountKey,
+  SETTLEMENT,
   SOCIALIZED_LOSS,
   traderAccount,
 } from './accounts.ts';
@@ -59,10 +61,14 @@ export interface LedgerTransaction {
   readonly reason: LedgerReason;
   readonly postings: readonly Posting[];
   /**
-   * Trader ids this transaction may take below zero: bad-debt recognition when a liquidation
-   * realizes more loss than the trader's collateral. Only accepted with reason 'liquidation'.
+   * Trader ids this transaction may take below zero. Accepted with reason 'liquidation' (bad-debt
+   * recognition when a liquidation realizes more loss than the trader's collateral) and 'pnl'
+   * (cross margin: a realized loss may take cash below zero while open positions carry gains;
+   * the margin engine, not the ledger, judges such an account's solvency).
    */
   readonly allowNegative?: readonly string[];
+  /** Liquidity-provider ids this 'pnl' or 'liquidation' transaction may take below zero (as above). */
+  readonly allowNegativeProviders?: readonly string[];
 }
 
 export interface Applied {
@@ -101,8 +107,8 @@ export interface LedgerRejection {
 
 /**
  * Negative-balance policy per account kind (docs/concepts/ledger.md):
- * - `negative`: 'never' (refused), 'always', or 'bad-debt' (only for trader ids named in
- *   `allowNegative` of a 'liquidation' transaction);
+ * - `negative`: 'never' (refused), 'always', or 'bad-debt' (only for trader / provider ids named
+ *   in `allowNegative` / `allowNegativeProviders` of a 'liquidation' or 'pnl' transaction);
  * - `positive`: false for the socialized-loss clearing account, which may only hold a pending
  *   loss (≤ 0): socializing more than is pending is refused.
  * A balance already outside its bounds (a trader in bad debt) may always move toward them.
@@ -116,9 +122,10 @@ export const BALANCE_POLICY: Readonly<
   trader: { negative: 'bad-debt', positive: true },
   'insurance-fund': { negative: 'never', positive: true },
   'backstop-reserve': { negative: 'never', positive: true },
-  'liquidity-provider': { negative: 'never', positive: true },
+  'liquidity-provider': { negative: 'bad-debt', positive: true },
   'fee-income': { negative: 'never', positive: true },
   'socialized-loss': { negative: 'always', positive: false },
+  settlement: { negative: 'always', positive: true },
   external: { negative: 'always', positive: true },
 };
 
@@ -145,6 +152,13 @@ export interface LedgerSnapshot {
     readonly currency: string;
     readonly amount: string;
   }[];
+}
+
+export interface LedgerState {
+  readonly seq: number;
+  readonly ids: readonly string[];
+  /** [account key, currency, units as decimal digits] of every non-zero balance. */
+  readonly balances: readonly (readonly [string, string, string])[];
 }
 
 export interface LiquidationLeg {
@@ -250,6 +264,42 @@ export class Ledger {
     };
   }
 
+  /**
+   * Everything needed to continue exactly (journal snapshots): balances in units, the applied
+   * transaction ids in order (they keep refusing duplicates after a restore) and the count.
+   */
+  exportState(): LedgerState {
+    return {
+      seq: this.seq,
+      ids: [...this.ids],
+      balances: this.balances().map((b) => [b.key, b.currency, b.amount.toString()] as const),
+    };
+  }
+
+  /** Replaces the state by `exportState` output; the currencies must be this ledger's. */
+  restoreState(s: LedgerState): void {
+    const books = new Map<string, Map<string, Entry>>();
+    for (const c of this.scales.keys()) books.set(c, new Map());
+    for (const [key, currency, amount] of s.balances) {
+      const account = parseAccountKey(key);
+      const book = books.get(currency);
+      if (account === null || book === undefined || !/^-?\d+$/.test(amount)) {
+        throw new BackstopError('BAD_ARGUMENT', `ledger state: bad balance ${key} ${currency} ${amount}`);
+      }
+      book.set(key, { account, balance: BigInt(amount) });
+    }
+    for (const [c, b] of books) {
+      let sum = 0n;
+      for (const e of b.values()) sum += e.balance;
+      if (sum !== 0n) throw new BackstopError('INVARIANT', `ledger state: ${c} does not sum to 0`);
+    }
+    this.books.clear();
+    for (const [c, b] of books) this.books.set(c, b);
+    this.ids.clear();
+    for (const id of s.ids) this.ids.add(id);
+    this.seq = s.seq;
+  }
+
   // ---------------------------------------------------------------- posting
 
   /** Applies a balanced transaction atomically, or refuses it whole (nothing changes). */
@@ -266,13 +316,17 @@ export class Ledger {
       return reject('EMPTY', `transaction ${id} has no postings`, id);
     }
     const allow = tx.allowNegative ?? [];
-    if (allow.length > 0 && tx.reason !== 'liquidation') {
-      return reject('BAD_FLAG', `allowNegative is only accepted on a liquidation, not ${tx.reason}`, id, {
-        reason: tx.reason,
-      });
+    const allowProviders = tx.allowNegativeProviders ?? [];
+    if (allow.length + allowProviders.length > 0 && tx.reason !== 'liquidation' && tx.reason !== 'pnl') {
+      return reject(
+        'BAD_FLAG',
+        `allowNegative is only accepted on a liquidation or a P&L settlement, not ${tx.reason}`,
+        id,
+        { reason: tx.reason },
+      );
     }
-    if (allow.some((t) => typeof t !== 'string' || t === '')) {
-      return reject('BAD_FLAG', 'allowNegative must list non-empty trader ids', id);
+    if ([...allow, ...allowProviders].some((t) => typeof t !== 'string' || t === '')) {
+      return reject('BAD_FLAG', 'allowNegative must list non-empty ids', id);
     }
 
     const sums = new Map<string, bigint>();
@@ -322,6 +376,7 @@ export class Ledger {
     }
 
     const allowed = new Set(allow);
+    const allowedProviders = new Set(allowProviders);
     const updates: { book: Map<string, Entry>; key: string; account: LedgerAccount; after: bigint }[] = [];
     for (const { account, key, currency, delta } of deltas.values()) {
       const book = this.book(currency);
@@ -338,7 +393,9 @@ export class Ledger {
       if (delta < 0n && after < 0n) {
         const mayGoNegative =
           rule.negative === 'always' ||
-          (rule.negative === 'bad-debt' && account.kind === 'trader' && allowed.has(account.id));
+          (rule.negative === 'bad-debt' &&
+            ((account.kind === 'trader' && allowed.has(account.id)) ||
+              (account.kind === 'liquidity-provider' && allowedProviders.has(account.id))));
         if (!mayGoNegative) {
           return reject(
             'NEGATIVE_BALANCE',
@@ -456,6 +513,38 @@ export class Ledger {
       currency,
       pnlOfA > 0n ? pnlOfA : -pnlOfA,
     );
+  }
+
+  /**
+   * A fill's cash against the venue: `cashChange` (realized P&L, or option premium, signed for the
+   * holder) with the settlement account as counterparty, and `fee` (> 0 paid, < 0 rebate) with fee
+   * income. The holder (a trader or a liquidity provider) may end below zero: cross margin lets
+   * realized losses ride on open gains. Fee income never goes negative: a rebate it cannot pay is
+   * refused. Zero legs are left out; a fill with no cash effect is a no-op (ok, no transaction).
+   */
+  settleFill(
+    id: string,
+    holder: LedgerAccount,
+    currency: string,
+    cashChange: bigint,
+    fee: bigint,
+  ): Result<Applied | null, LedgerRejection> {
+    const k = holder?.kind;
+    if (k !== 'trader' && k !== 'liquidity-provider') {
+      return reject('BAD_ACCOUNT', `fills settle for traders and providers, not ${String(k)}`, id);
+    }
+    if (typeof cashChange !== 'bigint' || typeof fee !== 'bigint') {
+      return reject('BAD_AMOUNT', 'cash change and fee must be bigints', id);
+    }
+    const postings: Posting[] = [];
+    const net = cashChange - fee;
+    if (net !== 0n) postings.push({ account: holder, currency, amount: net });
+    if (cashChange !== 0n) postings.push({ account: SETTLEMENT, currency, amount: -cashChange });
+    if (fee !== 0n) postings.push({ account: FEE_INCOME, currency, amount: fee });
+    if (postings.length === 0) return ok(null);
+    const who =
+      holder.kind === 'trader' ? { allowNegative: [holder.id] } : { allowNegativeProviders: [holder.id] };
+    return this.post({ id, reason: 'pnl', postings, ...who });
   }
 
   /** trader → fee income. */
