@@ -3,12 +3,16 @@ import { err, ok, type Result } from '../core/result.ts';
 import { poolOf } from '../margin/account-margin.ts';
 import type { MarginBook } from '../margin/margin-book.ts';
 import {
+  BACKSTOP_RESERVE,
   type Ledger,
   type LedgerAccount,
   type LedgerRejection,
   providerAccount,
   traderAccount,
 } from './ledger/index.ts';
+
+/** The venue account id of the backstop reserve (its positions; its money is the ledger's backstop-reserve). */
+export const RESERVE_ACCOUNT = 'backstop-reserve';
 
 /** Why a money movement was refused: the ledger's rejection, or the instrument / currency. */
 export interface MoneyRejection {
@@ -43,8 +47,9 @@ export class VenueAccounts {
     return this.providerIds.has(id);
   }
 
-  /** Ledger account of a venue account: a backstop liquidity provider or a trader. */
+  /** Ledger account of a venue account: the backstop reserve, a backstop liquidity provider or a trader. */
   ledgerAccountOf(id: string): LedgerAccount {
+    if (id === RESERVE_ACCOUNT) return BACKSTOP_RESERVE;
     return this.providerIds.has(id) ? providerAccount(id) : traderAccount(id);
   }
 
@@ -153,6 +158,7 @@ export class VenueAccounts {
     if (!r.ok) return err(fromLedger(r.error));
     for (const a of [from, to]) {
       if (a.kind === 'trader' || a.kind === 'liquidity-provider') this.sync(a.id, currency);
+      if (a.kind === 'backstop-reserve') this.sync(RESERVE_ACCOUNT, currency);
     }
     return ok(null);
   }

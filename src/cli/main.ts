@@ -7,6 +7,7 @@ import { exitCodeFor } from './errors.ts';
 import { marginCommand } from './margin.ts';
 import { monitorCommand } from './monitor.ts';
 import { type Io, processIo } from './output.ts';
+import { policyCommand } from './policy.ts';
 import { priceCommand } from './price.ts';
 import { riskCommand } from './risk.ts';
 
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     marginCommand(io),
     riskCommand(io),
     auditCommand(io),
+    policyCommand(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });

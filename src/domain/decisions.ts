@@ -94,6 +94,18 @@ export interface CircuitBreaker extends DecisionBase {
   readonly instrument: string;
   readonly action: 'halt' | 'resume';
 }
+/** A data-quality guard acted: a stale mark replaced by the index, liquidation paused, or restored. */
+export interface DataGuard extends DecisionBase {
+  readonly kind: 'data-guard';
+  readonly instrument: string;
+  readonly action: 'fallback-to-index' | 'pause-liquidation' | 'restored';
+}
+/** Fund governance: a stake, unstake, proposal, vote, execution or slash. */
+export interface GovernanceAction extends DecisionBase {
+  readonly kind: 'governance-action';
+  readonly action: string;
+  readonly proposalId: string | null;
+}
 /** An input the engine refused: never applied, always counted and quarantined. */
 export interface InputRejected extends DecisionBase {
   readonly kind: 'input-rejected';
@@ -113,6 +125,8 @@ export type Decision =
   | QuoteDeployment
   | PurchaseOrder
   | MarginMultiplierChange
+  | DataGuard
+  | GovernanceAction
   | CircuitBreaker
   | InputRejected;
 

@@ -1,6 +1,8 @@
 import { Ledger, type LedgerState } from '../backstop/ledger/index.ts';
 import type { LiquidatorConfig } from '../backstop/liquidator/config.ts';
 import { Liquidator, type LiquidatorState } from '../backstop/liquidator/liquidator.ts';
+import type { Policy } from '../backstop/policy/policy.ts';
+import { PolicyEngine, type PolicyEngineState } from '../backstop/policy/policy-engine.ts';
 import { VenueAccounts } from '../backstop/venue-accounts.ts';
 import { BackstopError } from '../core/errors.ts';
 import { moneyFromDecimal } from '../core/money.ts';
@@ -30,6 +32,11 @@ export interface EngineConfig {
   readonly currencies: Readonly<Record<string, number>>;
   /** The liquidation waterfall; absent = margin states only, nobody is liquidated. */
   readonly liquidation?: LiquidatorConfig;
+  /**
+   * The backstop policy (tiers, actions, guards, circuit breaker, reserve). Its `liquidation`
+   * section is used when `liquidation` above is absent.
+   */
+  readonly policy?: Policy;
 }
 
 /** Default ledger scales: USD stablecoins to 1e-6, BTC / ETH to 1e-8 (satoshi-like), SOL to 1e-9. */
@@ -68,6 +75,7 @@ export interface EngineState {
   readonly ledger: LedgerState;
   readonly realizedToday: readonly { key: string; day: number; units: string }[];
   readonly liquidator: LiquidatorState | null;
+  readonly policy: PolicyEngineState | null;
 }
 
 /** Observers of engine by-products that are measurements, not decisions (monitor rows). */
@@ -98,6 +106,7 @@ export class Engine {
   readonly ledger: Ledger;
   readonly accounts: VenueAccounts;
   readonly liquidator: Liquidator | null;
+  readonly policy: PolicyEngine | null;
   readonly monitor: LiquidityMonitor;
   private readonly instruments: Map<string, Instrument>;
   private nowUs = Number.NEGATIVE_INFINITY;
@@ -111,15 +120,15 @@ export class Engine {
     this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
     this.margin = new MarginBook(config.margin, config.instruments, (id) => this.viewOf(id));
     this.ledger = new Ledger({ currencies: config.currencies });
-    const providers = new Set((config.liquidation?.providers ?? []).map((p) => p.id));
+    const providers = new Set(
+      (config.liquidation ?? config.policy?.liquidation ?? { providers: [] }).providers.map((p) => p.id),
+    );
     this.accounts = new VenueAccounts(this.ledger, this.margin, providers);
-    this.liquidator = config.liquidation
-      ? new Liquidator(
-          config.liquidation,
-          this.accounts,
-          (id) => this.books.get(id) ?? this.tops.get(id) ?? null,
-          0,
-        )
+    const liquidation = config.liquidation ?? config.policy?.liquidation ?? null;
+    const bookOf = (id: string) => this.books.get(id) ?? this.tops.get(id) ?? null;
+    this.liquidator = liquidation ? new Liquidator(liquidation, this.accounts, bookOf, 0) : null;
+    this.policy = config.policy
+      ? new PolicyEngine(config.policy, this.accounts, this.liquidator, bookOf)
       : null;
   }
 
@@ -148,7 +157,12 @@ export class Engine {
     // Time never runs backwards inside the engine: a late event is applied at engine time.
     if (e.tsUs > this.nowUs) {
       this.nowUs = e.tsUs;
-      this.closeIntervals(this.monitor.advanceTo(e.tsUs), out);
+      const closes = this.monitor.advanceTo(e.tsUs);
+      this.closeIntervals(closes, out);
+      if (this.policy) {
+        out.push(...this.policy.tick(e.tsUs));
+        if (closes.length > 0) out.push(...this.policy.onCloses(closes, e.tsUs));
+      }
     }
     const t = this.nowUs;
     const bad = invalidField(e);
@@ -227,18 +241,15 @@ export class Engine {
         this.monitor.onBar(e.instrument, e.tsUs, e, e.volume, e.trades);
         break;
       case 'mark-price':
-        this.margin.onMarkPrice(e.instrument, e.price);
+        this.applyMark(out, e, e.instrument, e.price, t);
         break;
       case 'index-price':
-        this.margin.onIndexPrice(this.underlyingOfId(e.instrument), e.price, t);
+        this.applyIndex(out, e, this.underlyingOfId(e.instrument), e.price, t);
         break;
       case 'derivative-ticker':
-        if (e.markPrice !== null) {
-          this.margin.onMarkPrice(e.instrument, e.markPrice);
-        }
-        if (e.indexPrice !== null) {
-          this.margin.onIndexPrice(this.underlyingOfId(e.instrument), e.indexPrice, t);
-        }
+        if (e.markPrice !== null) this.applyMark(out, e, e.instrument, e.markPrice, t);
+        if (e.indexPrice !== null)
+          this.applyIndex(out, e, this.underlyingOfId(e.instrument), e.indexPrice, t);
         break;
       case 'option-ticker':
         if (e.markIv !== null) this.margin.onOptionVol(e.instrument, e.markIv);
@@ -348,6 +359,7 @@ export class Engine {
     }
     const changes = this.margin.flush(t);
     out.push(...changes);
+    if (this.policy) out.push(...this.policy.refreshQuotes(t));
     if (this.liquidator) out.push(...this.liquidator.run(t, changes));
     this.stats.decisions += out.length;
     return out;
@@ -384,6 +396,60 @@ export class Engine {
       return null;
     }
     return moneyFromDecimal(text, scale, currency).units;
+  }
+
+  /** An index price through the policy's outlier guard, then to margin and the circuit breaker. */
+  private applyIndex(out: Decision[], e: EngineEvent, underlying: string, price: number, t: number): void {
+    if (this.policy) {
+      const v = this.policy.checkPrice(`index:${underlying}`, price);
+      if (!v.accept) {
+        this.rejectOutlier(out, e, `index ${underlying}`, price, v);
+        return;
+      }
+      out.push(...this.policy.onIndex(underlying, price, t));
+    }
+    this.margin.onIndexPrice(underlying, price, t);
+  }
+
+  private applyMark(out: Decision[], e: EngineEvent, instrument: string, price: number, t: number): void {
+    if (this.policy) {
+      const v = this.policy.checkPrice(`mark:${instrument}`, price);
+      if (!v.accept) {
+        this.rejectOutlier(out, e, `mark ${instrument}`, price, v);
+        return;
+      }
+      out.push(...this.policy.onMark(instrument, t));
+    }
+    this.margin.onMarkPrice(instrument, price);
+  }
+
+  private rejectOutlier(
+    out: Decision[],
+    e: EngineEvent,
+    what: string,
+    price: number,
+    v: { last: number; moveFrac: number; confirmations: number; needed: number },
+  ): void {
+    this.reject(
+      out,
+      e,
+      'OUTLIER_PRICE',
+      `${what} ${price} moves ${(v.moveFrac * 100).toFixed(2)} % from the last accepted ${v.last}: held until ${v.needed} prices confirm it (${v.confirmations} so far)`,
+    );
+    const d = out[out.length - 1];
+    if (d?.kind === 'input-rejected') {
+      out[out.length - 1] = {
+        ...d,
+        evidence: {
+          ...d.evidence,
+          price,
+          lastAccepted: v.last,
+          moveFrac: v.moveFrac,
+          confirmations: v.confirmations,
+          needed: v.needed,
+        },
+      };
+    }
   }
 
   /** A backstop provider is reduce-only in the instruments it took over. */
@@ -438,6 +504,7 @@ export class Engine {
       ledger: this.ledger.exportState(),
       realizedToday: this.accounts.exportRealized(),
       liquidator: this.liquidator?.exportState() ?? null,
+      policy: this.policy?.exportState() ?? null,
     };
   }
 
@@ -471,12 +538,15 @@ export class Engine {
     this.ledger.restoreState(s.ledger);
     this.accounts.restoreRealized(s.realizedToday);
     if (s.liquidator) this.liquidator?.restoreState(s.liquidator);
+    if (s.policy) this.policy?.restoreState(s.policy);
   }
 
   /** End of input: closes the open monitor intervals. */
   finish(): Decision[] {
     const out: Decision[] = [];
-    this.closeIntervals(this.monitor.finish(), out);
+    const closes = this.monitor.finish();
+    this.closeIntervals(closes, out);
+    if (this.policy && closes.length > 0) out.push(...this.policy.onCloses(closes, this.nowUs));
     this.stats.decisions += out.length;
     return out;
   }

@@ -217,6 +217,11 @@ export class LiveUnderlyingMarket implements UnderlyingMarket {
     this.marks.set(instrumentId, price);
   }
 
+  /** Forgets a mark (stale feed): the instrument is then marked at its forward / the index. */
+  clearMark(instrumentId: string): void {
+    this.marks.delete(instrumentId);
+  }
+
   setForward(expiryUs: number, forward: number): void {
     this.forwards.set(expiryUs, forward);
   }

@@ -191,6 +191,14 @@ export class MarginBook {
     this.dirtyUnderlyings.add(underlyingOf(i));
   }
 
+  /** Drops a stale mark: the instrument is margined on its forward / the index until a new mark. */
+  clearMark(instrumentId: string): void {
+    const i = this.instruments.get(instrumentId);
+    if (!i) return;
+    this.market(underlyingOf(i)).clearMark(instrumentId);
+    this.dirtyUnderlyings.add(underlyingOf(i));
+  }
+
   /** A new implied vol for one option: only that option's risk array is recomputed. */
   onOptionVol(instrumentId: string, volAnnual: number): void {
     const i = this.instruments.get(instrumentId);

@@ -69,6 +69,8 @@ export interface LedgerTransaction {
   readonly allowNegative?: readonly string[];
   /** Liquidity-provider ids this 'pnl' or 'liquidation' transaction may take below zero (as above). */
   readonly allowNegativeProviders?: readonly string[];
+  /** The backstop reserve may go below zero on this 'pnl' transaction (its trading losses). */
+  readonly allowNegativeReserve?: boolean;
 }
 
 export interface Applied {
@@ -121,7 +123,7 @@ export const BALANCE_POLICY: Readonly<
 > = {
   trader: { negative: 'bad-debt', positive: true },
   'insurance-fund': { negative: 'never', positive: true },
-  'backstop-reserve': { negative: 'never', positive: true },
+  'backstop-reserve': { negative: 'bad-debt', positive: true },
   'liquidity-provider': { negative: 'bad-debt', positive: true },
   'fee-income': { negative: 'never', positive: true },
   'socialized-loss': { negative: 'always', positive: false },
@@ -317,7 +319,12 @@ export class Ledger {
     }
     const allow = tx.allowNegative ?? [];
     const allowProviders = tx.allowNegativeProviders ?? [];
-    if (allow.length + allowProviders.length > 0 && tx.reason !== 'liquidation' && tx.reason !== 'pnl') {
+    const allowReserve = tx.allowNegativeReserve === true;
+    if (
+      allow.length + allowProviders.length + (allowReserve ? 1 : 0) > 0 &&
+      tx.reason !== 'liquidation' &&
+      tx.reason !== 'pnl'
+    ) {
       return reject(
         'BAD_FLAG',
         `allowNegative is only accepted on a liquidation or a P&L settlement, not ${tx.reason}`,
@@ -395,7 +402,8 @@ export class Ledger {
           rule.negative === 'always' ||
           (rule.negative === 'bad-debt' &&
             ((account.kind === 'trader' && allowed.has(account.id)) ||
-              (account.kind === 'liquidity-provider' && allowedProviders.has(account.id))));
+              (account.kind === 'liquidity-provider' && allowedProviders.has(account.id)) ||
+              (account.kind === 'backstop-reserve' && allowReserve)));
         if (!mayGoNegative) {
           return reject(
             'NEGATIVE_BALANCE',
@@ -530,8 +538,12 @@ export class Ledger {
     fee: bigint,
   ): Result<Applied | null, LedgerRejection> {
     const k = holder?.kind;
-    if (k !== 'trader' && k !== 'liquidity-provider') {
-      return reject('BAD_ACCOUNT', `fills settle for traders and providers, not ${String(k)}`, id);
+    if (k !== 'trader' && k !== 'liquidity-provider' && k !== 'backstop-reserve') {
+      return reject(
+        'BAD_ACCOUNT',
+        `fills settle for traders, providers and the reserve, not ${String(k)}`,
+        id,
+      );
     }
     if (typeof cashChange !== 'bigint' || typeof fee !== 'bigint') {
       return reject('BAD_AMOUNT', 'cash change and fee must be bigints', id);
@@ -543,7 +555,11 @@ export class Ledger {
     if (fee !== 0n) postings.push({ account: FEE_INCOME, currency, amount: fee });
     if (postings.length === 0) return ok(null);
     const who =
-      holder.kind === 'trader' ? { allowNegative: [holder.id] } : { allowNegativeProviders: [holder.id] };
+      holder.kind === 'trader'
+        ? { allowNegative: [holder.id] }
+        : holder.kind === 'liquidity-provider'
+          ? { allowNegativeProviders: [holder.id] }
+          : { allowNegativeReserve: true };
     return this.post({ id, reason: 'pnl', postings, ...who });
   }
 

@@ -43,6 +43,12 @@ export interface LiquidatorConfig {
   readonly providerMode: 'pro-rata' | 'priority';
   /** Providers take over at mark ∓ this fraction (never past the bankruptcy price while equity ≥ 0). */
   readonly providerDiscountFrac: number;
+  /**
+   * Counterparty guarantee: while positions are open, the fund pays an account's negative equity
+   * (the gap between bankruptcy price and achievable fill) so liquidation can go on; off, the fund
+   * pays only bad debt left after the account is closed (ADL runs first).
+   */
+  readonly fundCoversOpenGap: boolean;
   /** Contracts per lot for provider and ADL allocation (whole lots; a remainder stays open). */
   readonly lotContracts: number;
   /** Insurance funds by currency; markets listed in `isolatedMarkets` have their own fund. */
@@ -81,6 +87,7 @@ export function defaultLiquidatorConfig(overrides: Partial<LiquidatorConfig> = {
     providers: [],
     providerMode: 'pro-rata',
     providerDiscountFrac: 0.01,
+    fundCoversOpenGap: true,
     lotContracts: 1e-4,
     funds: {},
     adl: { rule: 'bitmex', mode: 'rank', priceBasis: 'bankruptcy' },

@@ -2,9 +2,10 @@ import { BackstopError } from '../../core/errors.ts';
 import { money, moneyFromDecimal, moneyToDecimal } from '../../core/money.ts';
 import type { Result } from '../../core/result.ts';
 import type { Decision, Evidence, MarginState } from '../../domain/decisions.ts';
+import type { Level } from '../../domain/events.ts';
 import { contractSizeOf, type Instrument, settlementOf } from '../../domain/instrument.ts';
 import type { Position } from '../../domain/position.ts';
-import type { OrderBook } from '../../liquidity/order-book.ts';
+import type { BookSide, OrderBook } from '../../liquidity/order-book.ts';
 import { poolOf } from '../../margin/account-margin.ts';
 import { underlyingOf } from '../../margin/market.ts';
 import { ratToNumber } from '../../margin/standard/perp-exact.ts';
@@ -16,6 +17,15 @@ import { allocateTakeover, type ProviderState } from '../waterfall/providers.ts'
 import { socializeAcrossOpenInterest, socializeAmongWinners } from '../waterfall/socialized-loss.ts';
 import { bankruptcyPrices, type MarkedLeg } from './bankruptcy.ts';
 import { type LiquidatorConfig, validateLiquidatorConfig } from './config.ts';
+
+/** Liquidity the liquidator may hit besides the venue's book: the backstop reserve's resting orders. */
+export interface ReserveLiquidity {
+  /** The venue account that takes the other side of a fill. */
+  readonly account: string;
+  /** [price, contracts], best first. */
+  levels(instrument: string, side: BookSide): readonly Level[];
+  take(instrument: string, side: BookSide, price: number, contracts: number): void;
+}
 
 const IN_LIQUIDATION: ReadonlySet<MarginState> = new Set(['liquidatable', 'bankrupt']);
 
@@ -57,14 +67,23 @@ export class Liquidator {
   private readonly funds = new Map<string, InsuranceFund>();
   private readonly isolated: ReadonlySet<string>;
   private seq = 0;
+  private reserve: ReserveLiquidity | null = null;
+  private paused: (instrumentId: string) => boolean = () => false;
+
+  private cfg: LiquidatorConfig;
+
+  get config(): LiquidatorConfig {
+    return this.cfg;
+  }
 
   constructor(
-    readonly config: LiquidatorConfig,
+    config: LiquidatorConfig,
     private readonly accounts: VenueAccounts,
     private readonly bookOf: (instrumentId: string) => OrderBook | null,
     openingTsUs: number,
   ) {
     validateLiquidatorConfig(config);
+    this.cfg = config;
     this.isolated = new Set(config.isolatedMarkets ?? []);
     for (const p of config.providers) {
       this.providerStates.set(p.id, { id: p.id, equity: 0, takeovers: [], reduceOnly: new Set() });
@@ -96,6 +115,22 @@ export class Liquidator {
     }
   }
 
+  /** The reserve's quotes and resting bids join the liquidity the book steps hit (backstop policy). */
+  setReserveLiquidity(r: ReserveLiquidity | null): void {
+    this.reserve = r;
+  }
+
+  /** Instruments whose liquidation is paused (circuit-breaker halt, stale prices); accounts holding them wait. */
+  setPaused(paused: (instrumentId: string) => boolean): void {
+    this.paused = paused;
+  }
+
+  /** A governance change of the waterfall's parameters (validated like the original). */
+  reconfigure(config: LiquidatorConfig): void {
+    validateLiquidatorConfig(config);
+    this.cfg = config;
+  }
+
   /** Is this provider reduce-only in this instrument (it took a position over)? */
   isReduceOnly(account: string, instrumentId: string): boolean {
     return this.providerStates.get(account)?.reduceOnly.has(instrumentId) ?? false;
@@ -125,6 +160,7 @@ export class Liquidator {
         this.active.delete(id);
         continue;
       }
+      if (this.accounts.margin.positionsOf(id).some((p) => this.paused(p.instrumentId))) continue;
       this.liquidateAccount(id, tsUs, out);
     }
     return out;
@@ -222,7 +258,10 @@ export class Liquidator {
       if (p.equity >= 0) return;
       // d. while positions are open, the fund pays negative equity only in full
       const need = this.accounts.unitsCeil(-p.equity, ccy);
-      const avail = c.stages.insuranceFund && !bypassed && fund ? this.available(fund, id, tsUs) : 0n;
+      const avail =
+        c.stages.insuranceFund && c.fundCoversOpenGap && !bypassed && fund
+          ? this.available(fund, id, tsUs)
+          : 0n;
       if (avail >= need && need > 0n && fund) {
         this.payFromFund(id, ccy, market, fund, need, tsUs, out, 'negative equity with positions open');
         return;
@@ -256,8 +295,9 @@ export class Liquidator {
     out: Decision[],
   ): boolean {
     const book = this.bookOf(i.id);
+    const reserveLevels = this.reserve?.levels(i.id, pos.qtyContracts > 0 ? 'bid' : 'ask') ?? [];
     const mark = this.accounts.margin.markOf(i.id);
-    if (!book || mark === null || !(mark > 0)) return false;
+    if ((!book && reserveLevels.length === 0) || mark === null || !(mark > 0)) return false;
     const c = this.config.book;
     const q = pos.qtyContracts;
     const spot = this.spotOf(i);
@@ -267,29 +307,52 @@ export class Liquidator {
     const side = selling ? 'bid' : 'ask';
     const limit = mark * (selling ? 1 - c.priceBandFrac : 1 + c.priceBandFrac);
     const before = this.pool(id, ccy) as PoolFigures;
+    // the venue's levels and the reserve's, best first; at one price the venue's (older) first
+    const levels: { price: number; size: number; reserve: boolean }[] = [
+      ...(book?.levels(side, Number.MAX_SAFE_INTEGER) ?? []).map(([price, size]) => ({
+        price,
+        size,
+        reserve: false,
+      })),
+      ...reserveLevels.map(([price, size]) => ({ price, size, reserve: true })),
+    ];
+    levels.sort(
+      (a, b) => (selling ? b.price - a.price : a.price - b.price) || Number(a.reserve) - Number(b.reserve),
+    );
     let left = target;
     let filled = 0;
     let value = 0;
     let feeTotal = 0n;
     let fills = 0;
-    for (const [price, sizeBase] of book.levels(side, Number.MAX_SAFE_INTEGER)) {
+    let fromReserve = 0;
+    for (const l of levels) {
+      const price = l.price;
       if (left <= 0 || (selling ? price < limit : price > limit)) break;
-      const avail = baseToContracts(i, sizeBase, price);
+      const avail = l.reserve ? l.size : baseToContracts(i, l.size, price);
       const take = Math.min(avail, left);
       if (!(take > 0)) continue;
       const closeQty = this.snapToPosition(id, i.id, take);
-      const r = this.accounts.fill(
-        this.txId('book'),
-        id,
-        i.id,
-        selling ? -closeQty : closeQty,
-        price,
-        0n,
-        tsUs,
-      );
+      const signed = selling ? -closeQty : closeQty;
+      const r = this.accounts.fill(this.txId('book'), id, i.id, signed, price, 0n, tsUs);
       if (!r.ok) throw new BackstopError('INVARIANT', `liquidation fill refused: ${r.error.message}`);
-      const restBase = sizeBase - contractsToBase(i, closeQty, price);
-      book.setLevel(side, price, restBase > sizeBase * 1e-12 ? restBase : 0);
+      if (l.reserve && this.reserve) {
+        // the reserve takes the other side (its bid buys what a long sells)
+        const rr = this.accounts.fill(
+          this.txId('reserve'),
+          this.reserve.account,
+          i.id,
+          -signed,
+          price,
+          0n,
+          tsUs,
+        );
+        if (!rr.ok) throw new BackstopError('INVARIANT', `reserve fill refused: ${rr.error.message}`);
+        this.reserve.take(i.id, side, price, Math.min(closeQty, l.size));
+        fromReserve += closeQty;
+      } else if (book) {
+        const restBase = l.size - contractsToBase(i, closeQty, price);
+        book.setLevel(side, price, restBase > l.size * 1e-12 ? restBase : 0);
+      }
       feeTotal += this.chargeFee(id, ccy, i, closeQty, price, tsUs, out);
       left -= closeQty;
       filled += closeQty;
@@ -319,6 +382,7 @@ export class Liquidator {
         filledContracts: filled,
         avgPrice: filled > 0 ? value / filled : null,
         levels: fills,
+        fromReserveContracts: fromReserve,
         feeToFund: this.dec(feeTotal, ccy),
         equityBefore: before.equity,
         maintenanceBefore: before.mm,

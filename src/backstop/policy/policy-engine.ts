@@ -1,0 +1,348 @@
+import { BackstopError } from '../../core/errors.ts';
+import { moneyFromDecimal } from '../../core/money.ts';
+import type { Decision, Evidence, Tier } from '../../domain/decisions.ts';
+import type { MonitorClose } from '../../liquidity/monitor.ts';
+import type { OrderBook } from '../../liquidity/order-book.ts';
+import { BACKSTOP_RESERVE } from '../ledger/index.ts';
+import type { Liquidator } from '../liquidator/liquidator.ts';
+import type { VenueAccounts } from '../venue-accounts.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { MetricBook } from './metrics.ts';
+import { ELEVATED_TIERS, type Policy, type PurchasePolicy, thresholds } from './policy.ts';
+import { PriceGuard } from './price-guard.ts';
+import { ReserveDesk } from './reserve-desk.ts';
+import { PolicyTiers } from './tiers.ts';
+
+/**
+ * The backstop policy at run time (docs/policies.md). The engine feeds it monitor closes, index
+ * and mark prices and event time; it evaluates the metrics, moves the tier (hysteresis, dwell),
+ * applies the tier's margin multiplier, runs the reserve's quotes and purchases, the circuit
+ * breaker and the data-quality guards, and tells the liquidator what is paused. Every action is
+ * a decision whose evidence carries the metric values and thresholds behind it.
+ */
+export class PolicyEngine {
+  private policyNow: Policy;
+  readonly metrics: MetricBook;
+  private readonly tiers: PolicyTiers | null;
+  private readonly breaker: CircuitBreaker | null;
+  private readonly guard: PriceGuard | null;
+  readonly desk: ReserveDesk | null;
+  private lastValues: Record<string, number | null> = {};
+  private readonly markSeenUs = new Map<string, number>();
+  private readonly staleMarks = new Set<string>();
+  private readonly pausedInstruments = new Set<string>();
+  private lastPurchases = new Map<string, PurchasePolicy>();
+
+  constructor(
+    policy: Policy,
+    private readonly accounts: VenueAccounts,
+    private readonly liquidator: Liquidator | null,
+    private readonly bookOf: (instrumentId: string) => OrderBook | null,
+  ) {
+    this.policyNow = policy;
+    this.metrics = new MetricBook(policy.metrics, accounts.margin, liquidator);
+    this.tiers = policy.tiers ? new PolicyTiers(policy.tiers) : null;
+    this.breaker = policy.circuitBreaker ? new CircuitBreaker(policy.circuitBreaker) : null;
+    this.guard = policy.guards ? new PriceGuard(policy.guards) : null;
+    if (policy.reserve) {
+      const { currency, opening } = policy.reserve;
+      const units = moneyFromDecimal(opening, accounts.scale(currency), currency).units;
+      if (units > 0n) {
+        const r = accounts.ledger.deposit('genesis:backstop-reserve', BACKSTOP_RESERVE, currency, units);
+        if (!r.ok) throw new BackstopError('BAD_CONFIG', `reserve: ${r.error.message}`);
+      }
+      this.desk = new ReserveDesk(accounts, currency, units);
+      liquidator?.setReserveLiquidity(this.desk);
+    } else this.desk = null;
+    liquidator?.setPaused((id) => this.isPaused(id));
+    accounts.margin.setMultiplier(policy.actions.normal.marginMultiplier);
+  }
+
+  get policy(): Policy {
+    return this.policyNow;
+  }
+
+  get tier(): Tier {
+    return this.tiers?.tier ?? 'normal';
+  }
+
+  get halted(): boolean {
+    return this.breaker?.halted ?? false;
+  }
+
+  /** Liquidation of this instrument waits (trading halt, or a stale mark with fallback 'pause'). */
+  isPaused(instrumentId: string): boolean {
+    if (this.breaker?.halted) {
+      const i = this.accounts.margin.instrument(instrumentId);
+      if (i && i.baseCurrency === this.policyNow.circuitBreaker?.underlying) return true;
+    }
+    return this.pausedInstruments.has(instrumentId);
+  }
+
+  /** Outlier guard for an index (key `index:<underlying>`) or mark (`mark:<instrument>`) price. */
+  checkPrice(key: string, price: number) {
+    return this.guard ? this.guard.check(key, price) : ({ accept: true, confirmedAfter: 0 } as const);
+  }
+
+  /** A fresh mark was applied: restores an instrument a stale mark had paused or moved to the index. */
+  onMark(instrumentId: string, tsUs: number): Decision[] {
+    this.markSeenUs.set(instrumentId, tsUs);
+    if (!this.staleMarks.delete(instrumentId)) return [];
+    this.pausedInstruments.delete(instrumentId);
+    return [
+      {
+        kind: 'data-guard',
+        tsUs,
+        reason: 'a fresh mark arrived: the instrument is marked and liquidated normally again',
+        instrument: instrumentId,
+        action: 'restored',
+        evidence: {},
+      },
+    ];
+  }
+
+  /** An accepted index price: the circuit breaker watches its underlying. */
+  onIndex(underlying: string, price: number, tsUs: number): Decision[] {
+    const cb = this.policyNow.circuitBreaker;
+    if (!this.breaker || !cb || cb.underlying !== underlying) return [];
+    const e = this.breaker.onPrice(price, tsUs);
+    return e ? [this.breakerDecision(e, underlying)] : [];
+  }
+
+  /** Event time moved: resumes a halt that is over; marks older than the guard's limit go stale. */
+  tick(tsUs: number): Decision[] {
+    const out: Decision[] = [];
+    const cb = this.policyNow.circuitBreaker;
+    const e = this.breaker?.tick(tsUs);
+    if (e && cb) out.push(this.breakerDecision(e, cb.underlying));
+    const g = this.policyNow.guards;
+    if (g) {
+      for (const [id, seen] of this.markSeenUs) {
+        if (this.staleMarks.has(id) || tsUs - seen <= g.staleAfterUs) continue;
+        this.staleMarks.add(id);
+        if (g.fallback === 'index') this.accounts.margin.clearMark(id);
+        else this.pausedInstruments.add(id);
+        out.push({
+          kind: 'data-guard',
+          tsUs,
+          reason:
+            g.fallback === 'index'
+              ? 'mark is stale: margined on the index until a fresh mark'
+              : 'mark is stale: liquidation paused until a fresh mark',
+          instrument: id,
+          action: g.fallback === 'index' ? 'fallback-to-index' : 'pause-liquidation',
+          evidence: { lastMarkUs: seen, ageUs: tsUs - seen, staleAfterUs: g.staleAfterUs },
+        });
+      }
+    }
+    return out;
+  }
+
+  private breakerDecision(e: NonNullable<ReturnType<CircuitBreaker['tick']>>, underlying: string): Decision {
+    const cb = this.policyNow.circuitBreaker;
+    const evidence: Evidence =
+      e.action === 'halt'
+        ? {
+            price: e.price,
+            reference: e.reference,
+            moveFrac: e.moveFrac,
+            bandFrac: cb?.bandFrac ?? null,
+            windowUs: cb?.windowUs ?? null,
+            referenceKind: cb?.reference ?? null,
+            haltUntilUs: e.untilUs,
+          }
+        : { haltedForUs: e.haltedForUs };
+    return {
+      kind: 'circuit-breaker',
+      tsUs: e.tsUs,
+      reason:
+        e.action === 'halt'
+          ? 'price moved beyond the band against the reference: trading halted'
+          : 'halt period over: trading resumes',
+      instrument: underlying,
+      action: e.action,
+      evidence,
+    };
+  }
+
+  /** Monitor intervals closed at `tsUs`: metrics, tier, multiplier, reserve actions. */
+  onCloses(closes: readonly MonitorClose[], tsUs: number): Decision[] {
+    for (const c of closes) this.metrics.onRow(c.row);
+    return this.evaluate(tsUs);
+  }
+
+  /** Evaluates the policy now (also after a governance change). */
+  evaluate(tsUs: number): Decision[] {
+    const out: Decision[] = [];
+    const values = this.metrics.values(tsUs);
+    this.lastValues = values;
+    const evidence = this.metricEvidence(values);
+    if (this.tiers) {
+      const before = this.tiers.tier;
+      const r = this.tiers.update(values, tsUs);
+      if (r.transition) {
+        const to = r.transition.to;
+        out.push({
+          kind: 'tier-change',
+          tsUs,
+          scope: 'backstop',
+          from: before,
+          to,
+          reason:
+            r.transition.direction === 'up'
+              ? `${to} entry conditions met`
+              : `${before} exit conditions met and the minimum dwell passed`,
+          evidence: {
+            ...evidence,
+            entered: r.entered.join(',') || null,
+            held: r.held.join(',') || null,
+            minDwellUs: this.policyNow.tiers?.minDwellUs ?? null,
+            ...this.thresholdEvidence(r.transition.direction === 'up' ? to : before, r.transition.direction),
+          },
+        });
+        out.push(...this.applyMultiplier(tsUs, evidence));
+      }
+    }
+    out.push(...this.reserveActions(tsUs, { tier: this.tier, ...evidence }));
+    return out;
+  }
+
+  private metricEvidence(values: Record<string, number | null>): Record<string, number | null> {
+    const e: Record<string, number | null> = {};
+    for (const [k, v] of Object.entries(values)) e[`metric.${k}`] = v;
+    return e;
+  }
+
+  /** The thresholds of the tier that moved: `threshold.<metric>.<above|below>` (enter when up, exit when down). */
+  private thresholdEvidence(tier: Tier, direction: 'up' | 'down'): Record<string, number> {
+    const spec = tier === 'normal' ? null : this.policyNow.tiers?.[tier];
+    if (!spec) return {};
+    const out: Record<string, number> = {};
+    for (const t of thresholds(
+      direction === 'up' ? spec.enter : spec.exit,
+      direction === 'up' ? 'enter' : 'exit',
+    )) {
+      out[`threshold.${t.metric}.${t.kind}`] = t.value;
+    }
+    return out;
+  }
+
+  private applyMultiplier(tsUs: number, evidence: Evidence): Decision[] {
+    const from = this.accounts.margin.marginMultiplier;
+    const to = this.policyNow.actions[this.tier].marginMultiplier;
+    if (from === to) return [];
+    this.accounts.margin.setMultiplier(to);
+    return [
+      {
+        kind: 'margin-multiplier-change',
+        tsUs,
+        scope: 'venue',
+        from,
+        to,
+        reason: `tier ${this.tier}: margin multiplier ${to}`,
+        evidence: { tier: this.tier, ...evidence },
+      },
+    ];
+  }
+
+  /**
+   * Re-centres the reserve's quotes on the marks now: called after prices moved and before the
+   * liquidator runs, so a liquidation never hits a quote left at a stale mark.
+   */
+  refreshQuotes(tsUs: number): Decision[] {
+    if (!this.desk || this.halted) return [];
+    return this.quoteActions(tsUs, { tier: this.tier, ...this.metricEvidence(this.lastValues) });
+  }
+
+  private quoteActions(tsUs: number, evidence: Evidence): Decision[] {
+    if (!this.desk) return [];
+    const out: Decision[] = [];
+    const actions = this.policyNow.actions[this.tier];
+    const quoted = new Set<string>();
+    for (const t of ['normal', ...ELEVATED_TIERS] as const) {
+      const q = this.policyNow.actions[t].reserveQuoting;
+      if (q) quoted.add(q.instrument);
+    }
+    for (const instrument of [...quoted].sort()) {
+      const spec = actions.reserveQuoting?.instrument === instrument ? actions.reserveQuoting : null;
+      out.push(
+        ...this.desk.refreshQuotes(instrument, spec, this.accounts.margin.markOf(instrument), tsUs, evidence),
+      );
+    }
+    return out;
+  }
+
+  private reserveActions(tsUs: number, evidence: Evidence): Decision[] {
+    if (!this.desk || this.halted) return [];
+    const out: Decision[] = this.quoteActions(tsUs, evidence);
+    const actions = this.policyNow.actions[this.tier];
+    const p = actions.purchases ?? null;
+    if (p) this.lastPurchases.set(p.instrument, p);
+    for (const [instrument, last] of [...this.lastPurchases].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const spec = p?.instrument === instrument ? p : null;
+      const decisions = this.desk.purchase(
+        spec,
+        this.tier === 'normal' ? last : null,
+        this.accounts.margin.markOf(instrument),
+        this.bookOf(instrument),
+        tsUs,
+        evidence,
+      );
+      out.push(...decisions);
+    }
+    return out;
+  }
+
+  /** Metric values of the last evaluation (evidence for other decisions, the service's read model). */
+  get values(): Readonly<Record<string, number | null>> {
+    return this.lastValues;
+  }
+
+  /** Replaces the policy (governance execution); the tier and the reserve's state carry over. */
+  reconfigure(next: Policy): void {
+    this.policyNow = next;
+    this.metrics.reconfigure(next.metrics);
+    if (this.tiers && next.tiers) this.tiers.reconfigure(next.tiers);
+    if (this.breaker && next.circuitBreaker) this.breaker.reconfigure(next.circuitBreaker);
+    if (this.guard && next.guards) this.guard.reconfigure(next.guards);
+    if (this.liquidator && next.liquidation) this.liquidator.reconfigure(next.liquidation);
+  }
+
+  /** Applies the current tier's multiplier (after a reconfigure). */
+  reapplyMultiplier(tsUs: number): Decision[] {
+    return this.applyMultiplier(tsUs, { tier: this.tier });
+  }
+
+  exportState() {
+    return {
+      tier: this.tiers?.exportState() ?? null,
+      breaker: this.breaker?.exportState() ?? null,
+      guard: this.guard?.exportState() ?? null,
+      desk: this.desk?.exportState() ?? null,
+      metrics: this.metrics.exportState(),
+      lastValues: this.lastValues,
+      markSeenUs: [...this.markSeenUs],
+      staleMarks: [...this.staleMarks],
+      paused: [...this.pausedInstruments],
+      lastPurchases: [...this.lastPurchases],
+    };
+  }
+
+  restoreState(s: PolicyEngineState): void {
+    if (s.tier && this.tiers) this.tiers.restoreState(s.tier);
+    if (s.breaker && this.breaker) this.breaker.restoreState(s.breaker);
+    if (s.guard && this.guard) this.guard.restoreState(s.guard);
+    if (s.desk && this.desk) this.desk.restoreState(s.desk);
+    this.metrics.restoreState(s.metrics);
+    this.lastValues = { ...s.lastValues };
+    this.markSeenUs.clear();
+    for (const [k, v] of s.markSeenUs) this.markSeenUs.set(k, v);
+    this.staleMarks.clear();
+    for (const k of s.staleMarks) this.staleMarks.add(k);
+    this.pausedInstruments.clear();
+    for (const k of s.paused) this.pausedInstruments.add(k);
+    this.lastPurchases = new Map(s.lastPurchases);
+  }
+}
+
+export type PolicyEngineState = ReturnType<PolicyEngine['exportState']>;
