@@ -1,5 +1,7 @@
-// Writes the JSON Schema files of the margin inputs (docs/schemas/) from the validators the CLI uses.
+// Writes the JSON Schema files of the margin inputs and the policy file (docs/schemas/) from the
+// validators the CLI uses.
 import { writeFileSync } from 'node:fs';
+import { PolicyFileSchema } from '../src/io/policy/policy-schema.ts';
 import { MARGIN_FILE_SCHEMAS } from '../src/io/schemas/margin-files.ts';
 
 export function schemaFiles(): Record<string, string> {
@@ -15,6 +17,15 @@ export function schemaFiles(): Record<string, string> {
       2,
     )}\n`;
   }
+  out['docs/schemas/policy.schema.json'] = `${JSON.stringify(
+    {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'backstop policy file (YAML or JSON)',
+      ...PolicyFileSchema,
+    },
+    null,
+    2,
+  )}\n`;
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Public TypeScript API of the package.
 
+export * from './backstop/governance/index.ts';
 export * from './backstop/ledger/index.ts';
 export {
   defaultLiquidatorConfig,
@@ -7,6 +8,8 @@ export {
   validateLiquidatorConfig,
 } from './backstop/liquidator/config.ts';
 export { Liquidator, type LiquidatorState } from './backstop/liquidator/liquidator.ts';
+export * from './backstop/policy/policy.ts';
+export { PolicyEngine } from './backstop/policy/policy-engine.ts';
 export { VenueAccounts } from './backstop/venue-accounts.ts';
 export * from './core/index.ts';
 export * from './domain/index.ts';
@@ -23,6 +26,8 @@ export { fileSources } from './io/file-sources.ts';
 export { FORMAT_NAMES, type FormatName } from './io/formats/index.ts';
 export { JournaledEngine, type JournaledEngineOptions, stateHash } from './io/journal/journaled-engine.ts';
 export { MarketFile, type ReadOptions, type SizeUnit } from './io/market-file.ts';
+export { loadPolicyFile, parsePolicy, policyFromData } from './io/policy/load-policy.ts';
+export { POLICY_PRESET_NAMES, POLICY_PRESETS } from './io/policy/presets.ts';
 export { QuarantineWriter } from './io/quarantine.ts';
 export { DepthProfile, type DepthProfileState } from './liquidity/depth-profile.ts';
 export {

@@ -141,7 +141,7 @@ export class VenueAccounts {
    */
   move(
     txId: string,
-    reason: 'liquidation' | 'insurance-payout' | 'bad-debt',
+    reason: 'liquidation' | 'insurance-payout' | 'bad-debt' | 'transfer',
     from: LedgerAccount,
     to: LedgerAccount,
     currency: string,

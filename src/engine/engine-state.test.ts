@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { EPISODE_CONFIG, EPISODE_EVENTS } from '../../test/golden/liquidation-episode.ts';
+import { POLICY_CRASH_CONFIG, policyCrashEvents, T0 } from '../../test/golden/policy-crash.ts';
 import { book, deposit, fill, index, liquidationEngine } from '../../test/liquidation-fixtures.ts';
+import { testPolicy } from '../../test/policy-fixtures.ts';
 import { SeededRng } from '../core/rng.ts';
 import type { Decision } from '../domain/decisions.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import { Engine, type EngineState } from './engine.ts';
+
+// quorum 5 %: carol's 5 000 of the 55 000 snapshot weight (the venue's 50 000 does not vote)
+const governed = testPolicy({
+  governance: {
+    currency: 'USD',
+    quorumFrac: 0.05,
+    majorityFrac: 0.5,
+    votingPeriod: '60s',
+    timelock: '10s',
+    gracePeriod: '1h',
+    unstakeCooldown: '60s',
+    minProposalShares: '1',
+  },
+});
 
 const roundTrip = (s: EngineState): EngineState => JSON.parse(JSON.stringify(s)) as EngineState;
 
@@ -94,6 +110,38 @@ describe('engine state snapshots', () => {
       const all = splitRun(make, events, 0).da.map((d) => d.kind);
       expect(all).toContain('liquidation-order');
     }
+  });
+
+  it('the backstop policy (tiers, quotes, purchases, halt, guards, governance) restores exactly', () => {
+    const events = policyCrashEvents();
+    const gov = (k: number, action: string, params: Record<string, string | number | boolean>, id = '') =>
+      ({ kind: 'governance', tsUs: T0 + k * 1_000_000 + 500, proposalId: id, action, params }) as EngineEvent;
+    // interleave some governance: a stake and a proposal with a vote, executed mid-crash
+    const withGov = [
+      ...events,
+      deposit(T0 + 3, 'carol', '5000'),
+      gov(0, 'stake', { staker: 'carol', amount: '5000' }),
+      gov(
+        10,
+        'propose',
+        { proposer: 'carol', kind: 'param-change', path: 'actions.watch.marginMultiplier', value: 1.15 },
+        'p1',
+      ),
+      gov(11, 'vote', { staker: 'carol', support: 'for' }, 'p1'),
+      gov(85, 'execute', {}, 'p1'),
+    ].sort((x, y) => x.tsUs - y.tsUs);
+    const make = () => new Engine({ ...POLICY_CRASH_CONFIG, policy: governed });
+    for (const cut of [5, 130, 200, 370, 400, 500, 700, 900]) {
+      const { a, b, da, db } = splitRun(make, withGov, cut);
+      expect(db).toEqual(da);
+      expect(b.exportState()).toEqual(a.exportState());
+      expect(b.policy?.policy.actions.watch.marginMultiplier).toBe(1.15);
+    }
+    // the governance actually ran: the change was executed at 85 s
+    const all = splitRun(make, withGov, 0).da;
+    expect(
+      all.filter((d) => d.kind === 'governance-action').map((d) => (d as { action: string }).action),
+    ).toEqual(['stake', 'proposal-created', 'vote', 'proposal-executed']);
   });
 
   it('refuses a state into a used engine, or one whose config disagrees on liquidation', () => {

@@ -346,9 +346,18 @@ export class Engine {
           this.reject(out, e, 'BAD_FIELD', `implied-vol ${e.underlying} ${e.expiryUs}: ${problem}`);
         break;
       }
+      case 'governance': {
+        if (!this.policy) {
+          this.reject(out, e, 'NO_GOVERNANCE', `governance ${e.action}: the engine runs without a policy`);
+          break;
+        }
+        const r = this.policy.onGovernance(e, t);
+        if (!r.ok) this.reject(out, e, r.code, `governance ${e.action} ${e.proposalId}: ${r.message}`);
+        else out.push(...r.decisions);
+        break;
+      }
       case 'liquidation-print':
       case 'funding':
-      case 'governance':
       case 'feed-status':
       case 'timer':
         break;
@@ -360,7 +369,11 @@ export class Engine {
     const changes = this.margin.flush(t);
     out.push(...changes);
     if (this.policy) out.push(...this.policy.refreshQuotes(t));
-    if (this.liquidator) out.push(...this.liquidator.run(t, changes));
+    if (this.liquidator) {
+      const liq = this.liquidator.run(t, changes);
+      out.push(...liq);
+      if (this.policy && liq.length > 0) out.push(...this.policy.afterLiquidation(liq, t));
+    }
     this.stats.decisions += out.length;
     return out;
   }

@@ -44,7 +44,10 @@ export class MetricBook {
 
   values(tsUs: number): Record<string, number | null> {
     const out: Record<string, number | null> = {};
-    for (const [name, m] of Object.entries(this.metrics)) out[name] = this.value(m, tsUs);
+    for (const [name, m] of Object.entries(this.metrics)) {
+      const v = this.value(m, tsUs);
+      out[name] = v !== null && Number.isFinite(v) ? v : null;
+    }
     return out;
   }
 

@@ -1,14 +1,17 @@
 import { BackstopError } from '../../core/errors.ts';
 import { moneyFromDecimal } from '../../core/money.ts';
 import type { Decision, Evidence, Tier } from '../../domain/decisions.ts';
+import type { GovernanceEvent } from '../../domain/events.ts';
 import type { MonitorClose } from '../../liquidity/monitor.ts';
 import type { OrderBook } from '../../liquidity/order-book.ts';
-import { BACKSTOP_RESERVE } from '../ledger/index.ts';
+import { Governance, type GovernanceRecord, type GovernanceState } from '../governance/index.ts';
+import { BACKSTOP_RESERVE, insuranceFundAccount } from '../ledger/index.ts';
 import type { Liquidator } from '../liquidator/liquidator.ts';
 import type { VenueAccounts } from '../venue-accounts.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { MetricBook } from './metrics.ts';
 import { ELEVATED_TIERS, type Policy, type PurchasePolicy, thresholds } from './policy.ts';
+import { withParam } from './policy-params.ts';
 import { PriceGuard } from './price-guard.ts';
 import { ReserveDesk } from './reserve-desk.ts';
 import { PolicyTiers } from './tiers.ts';
@@ -22,6 +25,8 @@ import { PolicyTiers } from './tiers.ts';
  */
 export class PolicyEngine {
   private policyNow: Policy;
+  /** The policy the engine was built with (a snapshot stores the current one only if governance changed it). */
+  private readonly initial: Policy;
   readonly metrics: MetricBook;
   private readonly tiers: PolicyTiers | null;
   private readonly breaker: CircuitBreaker | null;
@@ -32,6 +37,9 @@ export class PolicyEngine {
   private readonly staleMarks = new Set<string>();
   private readonly pausedInstruments = new Set<string>();
   private lastPurchases = new Map<string, PurchasePolicy>();
+  readonly governance: Governance | null;
+  /** Executed parameter changes, in order (a snapshot replays them on the initial policy). */
+  private paramChanges: { path: string; value: number | string | boolean }[] = [];
 
   constructor(
     policy: Policy,
@@ -40,6 +48,7 @@ export class PolicyEngine {
     private readonly bookOf: (instrumentId: string) => OrderBook | null,
   ) {
     this.policyNow = policy;
+    this.initial = policy;
     this.metrics = new MetricBook(policy.metrics, accounts.margin, liquidator);
     this.tiers = policy.tiers ? new PolicyTiers(policy.tiers) : null;
     this.breaker = policy.circuitBreaker ? new CircuitBreaker(policy.circuitBreaker) : null;
@@ -55,6 +64,7 @@ export class PolicyEngine {
       liquidator?.setReserveLiquidity(this.desk);
     } else this.desk = null;
     liquidator?.setPaused((id) => this.isPaused(id));
+    this.governance = policy.governance ? new Governance(policy.governance.config) : null;
     accounts.margin.setMultiplier(policy.actions.normal.marginMultiplier);
   }
 
@@ -313,8 +323,210 @@ export class PolicyEngine {
     return this.applyMultiplier(tsUs, { tier: this.tier });
   }
 
+  // ------------------------------------------------------------------------------ governance
+
+  /**
+   * A governance event (docs/concepts/governance.md, "In the engine"): stake into / unstake from
+   * the global insurance fund of the governance currency, propose, vote, execute, cancel. Money
+   * moves on the ledger; an executed parameter change replaces the policy at this event time.
+   * Returns the decisions, or why the event is refused (nothing changes then).
+   */
+  onGovernance(
+    e: GovernanceEvent,
+    tsUs: number,
+  ): { ok: true; decisions: Decision[] } | { ok: false; code: string; message: string } {
+    const gov = this.governance;
+    const g = this.policyNow.governance;
+    if (!gov || !g)
+      return { ok: false, code: 'NO_GOVERNANCE', message: 'the policy has no governance section' };
+    const fund = this.liquidator?.fund(g.currency);
+    if (!fund) return { ok: false, code: 'NO_FUND', message: `no insurance fund in ${g.currency}` };
+    const ccy = g.currency;
+    const fundAcct = insuranceFundAccount(null);
+    const P = e.params;
+    const str = (k: string): string | null =>
+      typeof P[k] === 'string' && P[k] !== '' ? (P[k] as string) : null;
+    const units = (k: string): bigint | null => {
+      const v = P[k];
+      if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v)) return null;
+      const scale = this.accounts.scale(ccy);
+      const [i, f = ''] = v.split('.') as [string, string?];
+      if (f.length > scale) return null;
+      return BigInt(i + f.padEnd(scale, '0'));
+    };
+    const bad = (message: string) => ({ ok: false as const, code: 'BAD_FIELD', message });
+    const done = (...records: GovernanceRecord[]) => ({
+      ok: true as const,
+      decisions: records.map((r) => this.governanceDecision(r, e.proposalId || null)),
+    });
+    const fail = (r: { error: { code: string; message: string } }) => ({ ok: false as const, ...r.error });
+    switch (e.action) {
+      case 'stake': {
+        const staker = str('staker');
+        const amount = units('amount');
+        if (!staker || amount === null || amount <= 0n)
+          return bad('stake needs params.staker and a positive decimal params.amount');
+        const cash = this.accounts.cash(staker, ccy);
+        if (cash < amount) {
+          return {
+            ok: false,
+            code: 'INSUFFICIENT_FREE_COLLATERAL',
+            message: `${staker} holds ${cash} units of ${ccy}, cannot stake ${amount}`,
+          };
+        }
+        const before = this.accounts.ledger.balance(fundAcct, ccy);
+        const r = gov.stake(staker, amount, before, tsUs);
+        if (!r.ok) return fail(r);
+        const t = this.accounts.move(
+          `gov:${e.proposalId || staker}:stake:${tsUs}`,
+          'transfer',
+          this.accounts.ledgerAccountOf(staker),
+          fundAcct,
+          ccy,
+          amount,
+        );
+        if (!t.ok)
+          throw new BackstopError(
+            'INVARIANT',
+            `stake transfer refused after governance accepted it: ${t.error.message}`,
+          );
+        fund.deposit(amount, tsUs);
+        return done(r.value.record);
+      }
+      case 'unstake-request': {
+        const staker = str('staker');
+        const sharesText = P.shares;
+        const shares = typeof sharesText === 'string' && /^\d+$/.test(sharesText) ? BigInt(sharesText) : null;
+        if (!staker || shares === null)
+          return bad('unstake-request needs params.staker and integer params.shares');
+        const r = gov.requestUnstake(staker, shares, tsUs);
+        return r.ok ? done(r.value.record) : fail(r);
+      }
+      case 'unstake-claim': {
+        const staker = str('staker');
+        if (!staker) return bad('unstake-claim needs params.staker');
+        const r = gov.claimUnstake(staker, this.accounts.ledger.balance(fundAcct, ccy), tsUs);
+        if (!r.ok) return fail(r);
+        if (r.value.payout > 0n) {
+          const t = this.accounts.move(
+            `gov:${staker}:claim:${tsUs}`,
+            'insurance-payout',
+            fundAcct,
+            this.accounts.ledgerAccountOf(staker),
+            ccy,
+            r.value.payout,
+          );
+          if (!t.ok) throw new BackstopError('INVARIANT', `unstake payout refused: ${t.error.message}`);
+          fund.withdraw(r.value.payout, tsUs);
+        }
+        return done(r.value.record);
+      }
+      case 'propose': {
+        const proposer = str('proposer');
+        const kind = str('kind');
+        if (!proposer || !e.proposalId) return bad('propose needs a proposalId and params.proposer');
+        if (kind === 'param-change') {
+          const path = str('path');
+          const value = P.value;
+          if (!path || value === undefined) return bad('a param-change needs params.path and params.value');
+          const check = withParam(this.policyNow, path, value);
+          if (!check.ok) return { ok: false, code: 'BAD_PARAM_CHANGE', message: check.message };
+          const r = gov.propose(e.proposalId, proposer, { kind: 'param-change', path, value }, tsUs);
+          return r.ok ? done(r.value.record) : fail(r);
+        }
+        if (kind === 'authorize-deployment') {
+          const amount = units('amount');
+          if (amount === null || amount <= 0n)
+            return bad('an authorize-deployment needs a positive decimal params.amount');
+          const r = gov.propose(
+            e.proposalId,
+            proposer,
+            { kind: 'authorize-deployment', amount, purpose: str('purpose') ?? '' },
+            tsUs,
+          );
+          return r.ok ? done(r.value.record) : fail(r);
+        }
+        return bad('params.kind must be param-change or authorize-deployment');
+      }
+      case 'vote': {
+        const staker = str('staker');
+        const support = str('support');
+        if (!staker || (support !== 'for' && support !== 'against' && support !== 'abstain')) {
+          return bad('vote needs params.staker and params.support (for, against, abstain)');
+        }
+        const r = gov.vote(e.proposalId, staker, support, tsUs);
+        return r.ok ? done(r.value.record) : fail(r);
+      }
+      case 'execute': {
+        const view = gov.proposal(e.proposalId, tsUs);
+        let next: Policy | null = null;
+        if (view?.action.kind === 'param-change') {
+          const check = withParam(this.policyNow, view.action.path, view.action.value);
+          if (!check.ok) return { ok: false, code: 'BAD_PARAM_CHANGE', message: check.message };
+          next = check.policy;
+        }
+        const r = gov.execute(e.proposalId, tsUs);
+        if (!r.ok) return fail(r);
+        const out = done(r.value.record);
+        const effect = r.value.effect;
+        if (effect.kind === 'param-change' && next) {
+          this.reconfigure(next);
+          this.paramChanges.push({ path: effect.path, value: effect.value });
+          out.decisions.push(...this.reapplyMultiplier(tsUs));
+        } else if (effect.kind === 'deployment-authorization') {
+          this.desk?.authorize(effect.amount);
+        }
+        return out;
+      }
+      case 'cancel': {
+        const by = str('by');
+        if (!by) return bad('cancel needs params.by');
+        const r = gov.cancel(e.proposalId, by, tsUs);
+        return r.ok ? done(r.value.record) : fail(r);
+      }
+      default:
+        return bad(`unknown governance action "${e.action}"`);
+    }
+  }
+
+  /** Insurance payouts of the governance fund slash the stakers pro rata: one decision per payout. */
+  afterLiquidation(decisions: readonly Decision[], tsUs: number): Decision[] {
+    const gov = this.governance;
+    const g = this.policyNow.governance;
+    if (!gov || !g) return [];
+    const out: Decision[] = [];
+    const scale = this.accounts.scale(g.currency);
+    const toUnits = (d: string) => {
+      const [i, f = ''] = d.split('.') as [string, string?];
+      return BigInt(i + f.padEnd(scale, '0'));
+    };
+    for (const d of decisions) {
+      if (d.kind !== 'insurance-payment' || d.currency !== g.currency || d.evidence.fund !== g.currency)
+        continue;
+      const after = toUnits(String(d.evidence.fundBalanceAfter));
+      const paid = toUnits(d.amount);
+      if (gov.totalShares === 0n) continue;
+      const r = gov.slashReport(after + paid, after, tsUs);
+      if (r.ok) out.push(this.governanceDecision(r.value.record, null));
+    }
+    return out;
+  }
+
+  private governanceDecision(r: GovernanceRecord, proposalId: string | null): Decision {
+    return {
+      kind: 'governance-action',
+      tsUs: r.tsUs,
+      reason: r.reason,
+      action: r.kind.replace(/^governance-/, ''),
+      proposalId,
+      evidence: r.evidence,
+    };
+  }
+
   exportState() {
     return {
+      governance: this.governance?.exportState() ?? null,
+      paramChanges: this.paramChanges.map((c) => ({ ...c })),
       tier: this.tiers?.exportState() ?? null,
       breaker: this.breaker?.exportState() ?? null,
       guard: this.guard?.exportState() ?? null,
@@ -329,6 +541,19 @@ export class PolicyEngine {
   }
 
   restoreState(s: PolicyEngineState): void {
+    let p = this.initial;
+    for (const c of s.paramChanges) {
+      const r = withParam(p, c.path, c.value);
+      if (!r.ok)
+        throw new BackstopError(
+          'BAD_ARGUMENT',
+          `policy state: change of ${c.path} no longer applies: ${r.message}`,
+        );
+      p = r.policy;
+    }
+    if (s.paramChanges.length > 0) this.reconfigure(p);
+    this.paramChanges = s.paramChanges.map((c) => ({ ...c }));
+    if (s.governance && this.governance) this.governance.restoreState(s.governance as GovernanceState);
     if (s.tier && this.tiers) this.tiers.restoreState(s.tier);
     if (s.breaker && this.breaker) this.breaker.restoreState(s.breaker);
     if (s.guard && this.guard) this.guard.restoreState(s.guard);

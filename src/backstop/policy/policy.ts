@@ -148,7 +148,8 @@ export interface Policy {
   readonly reserve: { readonly currency: string; readonly opening: string } | null;
   /** Absent: nobody is liquidated by the engine (margin states only). */
   readonly liquidation: LiquidatorConfig | null;
-  readonly governance: GovernanceConfig | null;
+  /** Fund governance of the global insurance fund of `currency`. */
+  readonly governance: { readonly currency: string; readonly config: GovernanceConfig } | null;
 }
 
 export interface PolicyProblem {

@@ -206,6 +206,15 @@ export class InsuranceFund {
     this.record(tsUs);
   }
 
+  /** A withdrawal that is not a payout (a staker's unstake): no caps; refused beyond the balance. */
+  withdraw(amount: bigint, tsUs: number): void {
+    if (amount <= 0n) bad('withdrawal must be > 0', { amount: amount.toString() });
+    if (amount > this.balanceUnits) bad('withdrawal beyond the fund balance', { amount: amount.toString() });
+    this.advance(tsUs);
+    this.balanceUnits -= amount;
+    this.record(tsUs);
+  }
+
   /** What the caps still allow `account` in the interval of `tsUs` (ignores the balance). Read-only. */
   headroom(account: string, tsUs: number): { perAccount: bigint | null; perInterval: bigint | null } {
     const idx = this.caps.intervalUs === undefined ? 0 : Math.floor(tsUs / this.caps.intervalUs);

@@ -30,7 +30,7 @@ describe('policy files', () => {
     expect(p.tiers?.minDwellUs).toBe(60_000_000);
     expect(p.circuitBreaker).toMatchObject({ windowUs: 300_000_000, haltUs: 120_000_000, bandFrac: 0.1 });
     expect(p.liquidation?.book.cooldownUs).toBe(1_000_000);
-    expect(p.governance?.unstakeCooldownUs).toBe(13 * 86_400_000_000);
+    expect(p.governance?.config.unstakeCooldownUs).toBe(13 * 86_400_000_000);
     expect(p.actions.crisis.purchases?.intervalUs).toBe(30_000_000);
     // omitted tiers default to multiplier 1
     expect(policyFromData(POLICY_PRESETS.none, 'x').actions.crisis.marginMultiplier).toBe(1);

@@ -178,13 +178,16 @@ function resolve(f: PolicyFile, file: string): Policy {
     liquidation: f.liquidation ? liquidation(f.liquidation, file) : null,
     governance: gov
       ? {
-          quorumFrac: gov.quorumFrac,
-          majorityFrac: gov.majorityFrac,
-          votingPeriodUs: us(file, 'governance.votingPeriod', gov.votingPeriod),
-          timelockUs: us(file, 'governance.timelock', gov.timelock),
-          gracePeriodUs: us(file, 'governance.gracePeriod', gov.gracePeriod),
-          unstakeCooldownUs: us(file, 'governance.unstakeCooldown', gov.unstakeCooldown),
-          minProposalShares: BigInt(gov.minProposalShares.split('.')[0] as string),
+          currency: gov.currency,
+          config: {
+            quorumFrac: gov.quorumFrac,
+            majorityFrac: gov.majorityFrac,
+            votingPeriodUs: us(file, 'governance.votingPeriod', gov.votingPeriod),
+            timelockUs: us(file, 'governance.timelock', gov.timelock),
+            gracePeriodUs: us(file, 'governance.gracePeriod', gov.gracePeriod),
+            unstakeCooldownUs: us(file, 'governance.unstakeCooldown', gov.unstakeCooldown),
+            minProposalShares: BigInt(gov.minProposalShares.split('.')[0] as string),
+          },
         }
       : null,
   };

@@ -261,6 +261,7 @@ export const PolicyFileSchema = Type.Object(
     governance: Type.Optional(
       Type.Object(
         {
+          currency: Type.String({ minLength: 1 }),
           quorumFrac: Frac({ exclusiveMinimum: 0 }),
           majorityFrac: Type.Number({ minimum: 0.5, exclusiveMaximum: 1 }),
           votingPeriod: Duration,

@@ -171,6 +171,7 @@ const BACKSTOP: PolicyFile = {
     socializeMode: 'open-interest',
   },
   governance: {
+    currency: 'USDC',
     quorumFrac: 0.2,
     majorityFrac: 0.5,
     votingPeriod: '3d',
@@ -259,6 +260,7 @@ const DRIFT: PolicyFile = {
     socializeMode: 'open-interest',
   },
   governance: {
+    currency: 'USDC',
     quorumFrac: 0.1,
     majorityFrac: 0.5,
     votingPeriod: '3d',
