@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { book, deposit, fill, index, ledgerTotals, ofKind } from '../../test/liquidation-fixtures.ts';
-import { policyEngine, testPolicy } from '../../test/policy-fixtures.ts';
+import { policyEngine, testPolicy, testPolicyFile } from '../../test/policy-fixtures.ts';
 import { BACKSTOP_RESERVE } from '../backstop/ledger/index.ts';
 import { RESERVE_ACCOUNT } from '../backstop/venue-accounts.ts';
 import type { Decision } from '../domain/decisions.ts';
@@ -220,5 +220,66 @@ describe('reserve actions', () => {
     // nothing hit the reserve's quotes here, so its inventory is what it bought, sold in 3 slices
     expect(sells.reduce((s, d) => s - d.qtyContracts, 0)).toBeCloseTo(bought, 9);
     expect(e.margin.positionsOf(RESERVE_ACCOUNT)).toEqual([]);
+  });
+
+  it('limits: a quote over budget is never deployed; a loss past the limit withdraws the quotes', () => {
+    const actions = structuredClone(testPolicyFile().actions);
+    const stressedQuotes = actions?.stressed?.reserveQuoting;
+    if (!actions || !stressedQuotes) throw new Error('fixture');
+    // 2 sides × 0.5 × 100 000 = 100 000 quoted > 50 000 budget: nothing is deployed
+    stressedQuotes.budget = '50000';
+    const poor = policyEngine(testPolicy({ circuitBreaker: undefined, actions }));
+    opened(poor);
+    const ds = run(poor, spreads(3, 8, 100_000, 30));
+    expect(ofKind(ds, 'tier-change').some((d) => d.scope === 'backstop' && d.to === 'stressed')).toBe(true);
+    expect(ofKind(ds, 'quote-deployment')).toEqual([]);
+
+    // loss limit 100: the reserve buys 0.5 at 95 309 (as above); at 95 000 it has lost 154.5
+    stressedQuotes.budget = '1000000';
+    stressedQuotes.lossLimit = '100';
+    const e = policyEngine(testPolicy({ circuitBreaker: undefined, actions }));
+    opened(e);
+    run(e, [
+      ...spreads(3, 8, 100_000, 30),
+      book(T + 8 * S, [[93_000, 5]], [[93_200, 5]]),
+      index(T + 9 * S, 95_500),
+    ]);
+    expect(e.margin.positionsOf(RESERVE_ACCOUNT)[0]?.qtyContracts).toBe(0.5);
+    const loss = run(e, [index(T + 10 * S, 95_000)]);
+    expect(ofKind(loss, 'quote-deployment')).toMatchObject([
+      {
+        action: 'withdraw',
+        reason: 'loss limit hit: reserve quotes withdrawn',
+        evidence: { lossLimitUnits: '100000000' },
+      },
+    ]);
+    expect(Number(ofKind(loss, 'quote-deployment')[0]?.evidence.lossUnits)).toBeCloseTo(154.5e6, -1);
+    // and they stay withdrawn while the tier lasts
+    expect(ofKind(run(e, [index(T + 11 * S, 95_600)]), 'quote-deployment')).toEqual([]);
+  });
+
+  it('limit purchases rest a bid below mark that a liquidation can hit', () => {
+    const actions = structuredClone(testPolicyFile().actions);
+    const crisis = actions?.crisis;
+    if (!actions || !crisis?.purchases) throw new Error('fixture');
+    crisis.purchases.mode = 'limit';
+    delete crisis.reserveQuoting;
+    const e = policyEngine(testPolicy({ circuitBreaker: undefined, actions }));
+    opened(e);
+    // crisis spreads (60 bps) with the venue's bids far away: the resting bid is the best
+    const ds = run(e, [...spreads(3, 5, 100_000, 60), book(T + 5 * S, [[90_000, 5]], [[100_300, 5]])]);
+    const [bid] = ofKind(ds, 'purchase-order');
+    // 50 000 at 100 000 × (1 − 0.01) = 99 000
+    expect(bid).toMatchObject({ limitPrice: 99_000, evidence: { mode: 'limit' } });
+    expect(bid?.qtyContracts).toBeCloseTo(50_000 / 99_000, 12);
+    // alice is liquidatable at 95 000; her 0.5 step sells at the best bid at or above the band
+    // limit 93 100: the reserve's resting 99 000, which keeps the 0.00505 left of its 0.50505
+    const liq = run(e, [index(T + 6 * S, 95_000)]);
+    expect(ofKind(liq, 'liquidation-order')[0]?.evidence).toMatchObject({
+      avgPrice: 99_000,
+      fromReserveContracts: 0.5,
+    });
+    expect(e.margin.positionsOf(RESERVE_ACCOUNT)[0]?.qtyContracts).toBe(0.5);
+    expect(e.policy?.desk?.levels('BTC-PERP', 'bid')[0]?.[1]).toBeCloseTo(50_000 / 99_000 - 0.5, 12);
   });
 });
