@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchEngine } from './engine.bench.ts';
+import { benchFills } from './fills.bench.ts';
 import { benchMargin } from './margin.bench.ts';
 import { benchOrderBook } from './order-book.bench.ts';
 
@@ -71,12 +72,15 @@ async function main(): Promise<void> {
   const engine = await benchEngine((line) => console.log(line));
   console.log('running margin bench…');
   const margin = await benchMargin((line) => console.log(line));
+  console.log('running fills bench…');
+  const fills = await benchFills((line) => console.log(line));
   const seconds = (performance.now() - started) / 1e3;
 
   const groups = [
     { bench: 'order-book', rows: orderBook },
     { bench: 'engine', rows: engine },
     { bench: 'margin', rows: margin },
+    { bench: 'fills', rows: fills },
   ];
   console.log('');
   console.log(table(groups));
