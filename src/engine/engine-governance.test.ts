@@ -73,6 +73,20 @@ describe('fund governance in the engine', () => {
     expect(rejected(e.handle(gov(T + 4, 'stake', { staker: 'carol', amount: '1' })))).toEqual([
       'INSUFFICIENT_FREE_COLLATERAL',
     ]);
+    // two stakes by one staker at one event time are two movements, not a duplicate
+    run(e, [
+      deposit(T + 5, 'dave', '2'),
+      gov(T + 6, 'stake', { staker: 'dave', amount: '1' }),
+      gov(T + 6, 'stake', { staker: 'dave', amount: '1' }),
+    ]);
+    expect(e.ledger.balance(insuranceFundAccount(null), 'USD')).toBe(u(90_002));
+    // malformed governance input is refused with a reason, never a crash
+    expect(rejected(e.handle(gov(T + 7, 'stake', { staker: 'dave', amount: '-5' })))).toEqual(['BAD_FIELD']);
+    expect(rejected(e.handle(gov(T + 7, 'teleport', {})))).toEqual(['BAD_FIELD']);
+    expect(rejected(e.handle(gov(T + 7, 'vote', { staker: 'dave', support: 'yes' }, 'nope')))).toEqual([
+      'BAD_FIELD',
+    ]);
+    expect(rejected(e.handle(gov(T + 7, 'execute', {}, 'nope')))).toEqual(['UNKNOWN_PROPOSAL']);
   });
 
   it('quorum not met: execution refused; timelock not elapsed: refused; the change applies at execution, not before', () => {

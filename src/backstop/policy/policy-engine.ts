@@ -40,6 +40,8 @@ export class PolicyEngine {
   readonly governance: Governance | null;
   /** Executed parameter changes, in order (a snapshot replays them on the initial policy). */
   private paramChanges: { path: string; value: number | string | boolean }[] = [];
+  /** Ledger transaction ids of governance money movements (unique even at one event time). */
+  private govSeq = 0;
 
   constructor(
     policy: Policy,
@@ -378,7 +380,7 @@ export class PolicyEngine {
         const r = gov.stake(staker, amount, before, tsUs);
         if (!r.ok) return fail(r);
         const t = this.accounts.move(
-          `gov:${e.proposalId || staker}:stake:${tsUs}`,
+          `gov:${++this.govSeq}:stake`,
           'transfer',
           this.accounts.ledgerAccountOf(staker),
           fundAcct,
@@ -409,7 +411,7 @@ export class PolicyEngine {
         if (!r.ok) return fail(r);
         if (r.value.payout > 0n) {
           const t = this.accounts.move(
-            `gov:${staker}:claim:${tsUs}`,
+            `gov:${++this.govSeq}:claim`,
             'insurance-payout',
             fundAcct,
             this.accounts.ledgerAccountOf(staker),
@@ -527,6 +529,7 @@ export class PolicyEngine {
     return {
       governance: this.governance?.exportState() ?? null,
       paramChanges: this.paramChanges.map((c) => ({ ...c })),
+      govSeq: this.govSeq,
       tier: this.tiers?.exportState() ?? null,
       breaker: this.breaker?.exportState() ?? null,
       guard: this.guard?.exportState() ?? null,
@@ -553,6 +556,7 @@ export class PolicyEngine {
     }
     if (s.paramChanges.length > 0) this.reconfigure(p);
     this.paramChanges = s.paramChanges.map((c) => ({ ...c }));
+    this.govSeq = s.govSeq;
     if (s.governance && this.governance) this.governance.restoreState(s.governance as GovernanceState);
     if (s.tier && this.tiers) this.tiers.restoreState(s.tier);
     if (s.breaker && this.breaker) this.breaker.restoreState(s.breaker);
