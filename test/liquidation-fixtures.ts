@@ -5,7 +5,7 @@ import type { EngineEvent, Level } from '../src/domain/events.ts';
 import type { Instrument } from '../src/domain/instrument.ts';
 import { defaultEngineConfig, Engine } from '../src/engine/engine.ts';
 import type { GridModelConfig } from '../src/margin/portfolio/grid-model.ts';
-import { regularGrid } from '../src/margin/portfolio/scenarios.ts';
+import { NO_VOL_SHOCK, regularGrid } from '../src/margin/portfolio/scenarios.ts';
 
 /**
  * Shared inputs of the liquidation tests: a USD-settled linear BTC perpetual, a margin model whose
@@ -27,16 +27,7 @@ export const PERP: Instrument = {
 export const TEN_PERCENT: GridModelConfig = {
   name: 'ten-percent',
   scenarios: regularGrid([-0.1, 0, 0.1], ['none']),
-  volShock: {
-    mode: 'relative',
-    upFrac: 0,
-    downFrac: 0,
-    pivotDays: 30,
-    floorDays: 1,
-    shortTermPower: 0,
-    longTermPower: 0,
-    minVolUp: 0,
-  },
+  volShock: NO_VOL_SHOCK,
   mmFactor: 0.5,
   contingencies: {},
 };

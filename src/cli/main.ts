@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CONFORMANCE_SUITES } from '../io/conformance/index.ts';
 import { AuditVerifyFailed, auditCommand } from './audit.ts';
+import { backtestCommands } from './backtest.ts';
 import { ConformanceFailed, conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { exitCodeFor } from './errors.ts';
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     riskCommand(io),
     auditCommand(io),
     policyCommand(io),
+    ...backtestCommands(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });

@@ -41,6 +41,11 @@ export interface MarginBookConfig {
     readonly params: LiquidityAddOnParams;
     readonly appliesTo?: (i: Instrument) => boolean;
   };
+  /**
+   * Skip re-margining an account whose state provably cannot change at the new spot (default
+   * true; see `stateBand`). Figures are then recomputed when read, so results are identical.
+   */
+  readonly bandSkip?: boolean;
 }
 
 /** Model, risk arrays and scratch space of one underlying. */
@@ -85,6 +90,13 @@ interface BookAccount {
   readonly pools: Map<string, PoolFigures>;
   /** Resolved groups; null after any change of positions, orders or collateral. */
   layout: Layout | null;
+  /**
+   * Spot range of one underlying inside which this account's state cannot change (linear
+   * perpetuals only, marked at spot): an index move that stays inside skips the re-margin.
+   */
+  band: { readonly underlying: string; readonly lo: number; readonly hi: number } | null;
+  /** Figures not recomputed since a skipped move (recomputed lazily when read). */
+  stale: boolean;
 }
 
 /**
@@ -97,6 +109,8 @@ interface BookAccount {
  * `handle`; decisions come in the order accounts were touched (deterministic for a given input).
  */
 export class MarginBook {
+  /** Work done (for benchmarks and tests): account re-margins, and index moves a band let skip. */
+  readonly counters = { remargins: 0, skipped: 0 };
   readonly markets = new Map<string, LiveUnderlyingMarket>();
   private readonly instruments = new Map<string, Instrument>();
   private readonly accounts = new Map<string, BookAccount>();
@@ -322,6 +336,15 @@ export class MarginBook {
     return [...a.positions.values()].sort((x, y) => (x.instrumentId < y.instrumentId ? -1 : 1));
   }
 
+  /** Every account's state and positions, in insertion order, without copying (read only). */
+  *accountStates(): IterableIterator<{
+    readonly id: string;
+    readonly state: MarginState;
+    readonly positions: ReadonlyMap<string, Position>;
+  }> {
+    for (const a of this.accounts.values()) yield a;
+  }
+
   /** Ids of the account's open orders, in the order they were placed. */
   openOrderIds(accountId: string): string[] {
     return [...(this.accounts.get(accountId)?.orders.keys() ?? [])];
@@ -357,6 +380,8 @@ export class MarginBook {
         state: 'healthy',
         pools: new Map(),
         layout: null,
+        band: null,
+        stale: false,
       };
       this.accounts.set(id, a);
     }
@@ -387,18 +412,35 @@ export class MarginBook {
       return NO_CHANGES;
     }
     const touched = new Set(this.dirtyAccounts);
+    const skip = this.config.bandSkip !== false;
+    const holderTouched = (a: BookAccount, u: string, spot: number) => {
+      const b = a.band;
+      if (
+        skip &&
+        b !== null &&
+        b.underlying === u &&
+        spot > b.lo &&
+        spot < b.hi &&
+        !this.dirtyAccounts.has(a)
+      ) {
+        a.stale = true;
+        this.counters.skipped++;
+        return;
+      }
+      touched.add(a);
+    };
     for (const u of this.dirtyUnderlyings) {
       const m = this.markets.get(u);
       if (!m?.ready) continue;
       this.book(u).arrays.update(m);
-      for (const a of this.holders.get(u) ?? []) touched.add(a);
+      for (const a of this.holders.get(u) ?? []) holderTouched(a, u, m.spot);
     }
     for (const [u, ids] of this.dirtyInstruments) {
       const m = this.markets.get(u);
       if (!m?.ready || this.dirtyUnderlyings.has(u)) continue;
       const arrays = this.book(u).arrays;
       for (const id of ids) arrays.updateInstrument(id, m);
-      for (const a of this.holders.get(u) ?? []) touched.add(a);
+      for (const a of this.holders.get(u) ?? []) holderTouched(a, u, m.spot);
     }
     this.dirtyInstruments.clear();
     this.dirtyUnderlyings.clear();
@@ -482,7 +524,10 @@ export class MarginBook {
   }
 
   private remargin(a: BookAccount): void {
+    this.counters.remargins++;
     a.layout ??= this.layoutOf(a);
+    a.stale = false;
+    a.band = null;
     const addOn = this.config.liquidityAddOn;
     let worst: MarginState = 'healthy';
     for (const pool of a.layout.pools) {
@@ -549,8 +594,58 @@ export class MarginBook {
         f.state = state;
       } else a.pools.set(pool.currency, { equity, im, mm, state });
       worst = moreSevere(worst, state);
+      if (a.layout.pools.length === 1 && !addOn) a.band = this.stateBand(pool.groups, equity, im, mm);
     }
     a.state = worst;
+  }
+
+  /**
+   * For a pool of linear perpetuals on one underlying, marked at spot, with no open orders:
+   * equity = A + B·S and IM = k·S, MM = r·IM exactly (grid losses, contingencies and P&L are all
+   * linear in spot), so the state can only change where A + B·S meets 0, MM, IM or IM·(1 + buffer).
+   * Returns the open spot interval around the current spot free of those roots, shrunk by 1e-7
+   * relative for float safety; null when the pool does not qualify.
+   */
+  private stateBand(
+    groups: readonly Group[],
+    equity: number,
+    im: number,
+    mm: number,
+  ): { underlying: string; lo: number; hi: number } | null {
+    if (groups.length !== 1) return null;
+    const g = groups[0] as Group;
+    if (g.buys.length > 0 || g.sells.length > 0 || g.positions.length === 0 || !g.market.ready) return null;
+    let b = 0;
+    for (let j = 0; j < g.positions.length; j++) {
+      const i = g.instruments[j] as Instrument;
+      if (i.kind !== 'perpetual' || i.settlement !== 'linear' || g.market.markOf(i.id) !== undefined)
+        return null;
+      b += (g.entries[j] as Position).qtyContracts * i.contractSize;
+    }
+    const spot = g.market.spot;
+    if (!(spot > 0) || !(im > 0)) return null;
+    const a0 = equity - b * spot;
+    const k = im / spot;
+    const ratios = [0, mm / im, 1, 1 + this.thresholds.warningBufferFrac];
+    let lo = 0;
+    let hi = Number.POSITIVE_INFINITY;
+    for (const c of ratios) {
+      const d = c * k - b;
+      if (d === 0) continue;
+      const root = a0 / d;
+      if (!(root > 0) || !Number.isFinite(root)) continue;
+      if (root === spot) return null;
+      if (root < spot) lo = Math.max(lo, root);
+      else hi = Math.min(hi, root);
+    }
+    const band = { underlying: g.underlying, lo: lo * (1 + 1e-7), hi: hi * (1 - 1e-7) };
+    return band.lo < spot && spot < band.hi ? band : null;
+  }
+
+  /** Recomputes figures a skipped move left stale (the state is unchanged by construction). */
+  private fresh(a: BookAccount): BookAccount {
+    if (a.stale) this.remargin(a);
+    return a;
   }
 
   /**
@@ -558,8 +653,9 @@ export class MarginBook {
    * figures of the last flush; null for an unknown account. A pool the account never used has 0.
    */
   freeCollateral(accountId: string, currency: string): number | null {
-    const a = this.accounts.get(accountId);
-    if (!a) return null;
+    const found = this.accounts.get(accountId);
+    if (!found) return null;
+    const a = this.fresh(found);
     const p = a.pools.get(currency);
     if (p) return Math.max(0, p.equity - p.im);
     return Math.max(0, a.collateral.get(currency) ?? 0);
@@ -575,8 +671,9 @@ export class MarginBook {
 
   /** Current figures of an account (after the last flush). */
   snapshot(accountId: string) {
-    const a = this.accounts.get(accountId);
-    if (!a) return null;
+    const found = this.accounts.get(accountId);
+    if (!found) return null;
+    const a = this.fresh(found);
     return {
       account: a.id,
       state: a.state,
@@ -621,6 +718,7 @@ export class MarginBook {
    * the multiplier. Risk arrays are not stored: they are a function of the markets.
    */
   exportState(): MarginBookState {
+    for (const a of this.accounts.values()) this.fresh(a);
     const n = encodeNum;
     return {
       multiplier: n(this.multiplier),
@@ -676,6 +774,8 @@ export class MarginBook {
           ]),
         ),
         layout: null,
+        band: null,
+        stale: false,
       };
       for (const id of [...a.positions.keys(), ...[...a.orders.values()].map((o) => o.instrumentId)]) {
         if (!this.instruments.has(id)) throw new RangeError(`margin book state: unknown instrument ${id}`);

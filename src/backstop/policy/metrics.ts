@@ -80,23 +80,35 @@ export class MetricBook {
     }
   }
 
-  /** Σ |notional| of accounts in margin call or worse / Σ |notional| of all accounts (null without positions). */
+  /**
+   * Σ |notional| of accounts in margin call or worse / Σ |notional| of all accounts (null without
+   * positions). Reads states only (always current), never the figures, so it costs no re-margin.
+   */
   private marginCallShare(): number | null {
     let all = 0;
     let under = 0;
-    for (const id of this.margin.accountIds()) {
-      const state = this.margin.snapshot(id)?.state;
+    const perContract = new Map<string, number | null>();
+    const contractValue = (instrumentId: string): number | null => {
+      let v = perContract.get(instrumentId);
+      if (v === undefined) {
+        const i = this.margin.instrument(instrumentId);
+        const mark = this.margin.markOf(instrumentId);
+        v =
+          !i || mark === null
+            ? null
+            : contractSizeOf(i) * (settlementOf(i) === 'linear' || i.kind === 'option' ? mark : 1);
+        perContract.set(instrumentId, v);
+      }
+      return v;
+    };
+    for (const a of this.margin.accountStates()) {
       let n = 0;
-      for (const p of this.margin.positionsOf(id)) {
-        const i = this.margin.instrument(p.instrumentId);
-        const mark = this.margin.markOf(p.instrumentId);
-        if (!i || mark === null) continue;
-        const size = contractSizeOf(i);
-        n +=
-          Math.abs(p.qtyContracts) * size * (settlementOf(i) === 'linear' || i.kind === 'option' ? mark : 1);
+      for (const p of a.positions.values()) {
+        const v = contractValue(p.instrumentId);
+        if (v !== null) n += Math.abs(p.qtyContracts) * v;
       }
       all += n;
-      if (state !== undefined && UNDER_CALL.has(state)) under += n;
+      if (UNDER_CALL.has(a.state)) under += n;
     }
     return all > 0 ? under / all : null;
   }

@@ -84,6 +84,18 @@ export interface VolShockSpec {
   readonly minVolUp: number;
 }
 
+/** No vol shock: every scenario keeps the vols (perpetual-only grids, ES-from-history grids). */
+export const NO_VOL_SHOCK: VolShockSpec = {
+  mode: 'relative',
+  upFrac: 0,
+  downFrac: 0,
+  pivotDays: 30,
+  floorDays: 1,
+  shortTermPower: 0,
+  longTermPower: 0,
+  minVolUp: 0,
+};
+
 export function shockedVol(spec: VolShockSpec, vol: number, state: VolState, daysToExpiry: number): number {
   if (state === 'none') return vol;
   if (spec.mode === 'absolute') return Math.max(0, state === 'up' ? vol + spec.upFrac : vol - spec.downFrac);

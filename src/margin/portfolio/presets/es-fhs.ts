@@ -2,7 +2,7 @@ import { BackstopError } from '../../../core/errors.ts';
 import { ewmaVariances } from '../../../risk/estimators/ewma.ts';
 import { aggregateReturns } from '../../../risk/returns.ts';
 import type { GridModelConfig } from '../grid-model.ts';
-import type { Scenario } from '../scenarios.ts';
+import { NO_VOL_SHOCK, type Scenario } from '../scenarios.ts';
 
 /**
  * `es-fhs` (OCC STANS / Eurex Prisma style): Expected Shortfall of the portfolio over a margin
@@ -95,16 +95,7 @@ export function esFhs(o: EsFhsOptions): GridModelConfig {
   return {
     name: o.name ?? 'es-fhs',
     scenarios,
-    volShock: {
-      mode: 'relative',
-      upFrac: 0,
-      downFrac: 0,
-      pivotDays: 30,
-      floorDays: 1,
-      shortTermPower: 0,
-      longTermPower: 0,
-      minVolUp: 0,
-    },
+    volShock: NO_VOL_SHOCK,
     mmFactor: o.mmFactor ?? ES_FHS_DEFAULTS.mmFactor,
     contingencies: {},
     aggregation: { kind: 'es', confidence },

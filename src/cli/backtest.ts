@@ -1,0 +1,88 @@
+import { Command } from 'commander';
+import { type SimReport, simulate, summaryRow } from '../sim/run-files.ts';
+import { UsageError } from './errors.ts';
+import { fmt, type Io } from './output.ts';
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+};
+
+/** One line per run: the compare contract's fields. */
+function table(r: SimReport): string {
+  const head = `${'policy'.padEnd(12)} ${'bad debt'.padStart(14)} ${'fund dd'.padStart(8)} ${'ADL'.padStart(5)} ${'ADL notional'.padStart(14)} ${'socialized'.padStart(12)} ${'liqs'.padStart(6)} ${'liq notional'.padStart(14)} ${'activ'.padStart(6)} ${'false'.padStart(6)} ${'lead s'.padStart(8)} ledger audit`;
+  const rows = r.runs.map(
+    (x) =>
+      `${x.policy.padEnd(12)} ${fmt(x.badDebt, 2, 14)} ${fmt(x.fundDrawdownFrac * 100, 1, 7)}% ${String(x.adlCount).padStart(5)} ${fmt(x.adlNotional, 2, 14)} ${fmt(x.socializedLoss, 2, 12)} ${String(x.liquidations).padStart(6)} ${fmt(x.liquidatedNotional, 2, 14)} ${String(x.activations).padStart(6)} ${String(x.falseActivations).padStart(6)} ${fmt(x.firstActivationLeadSec, 0, 8)} ${x.conservationOk ? 'ok' : 'FAIL'}     ${x.auditOk ? 'ok' : 'FAIL'}`,
+  );
+  return [head, ...rows].join('\n');
+}
+
+function addCommon(c: Command): Command {
+  return c
+    .requiredOption('--data <files...>', 'OHLCV bar files of the window (csv / csv.gz)')
+    .option('--accounts <n>', 'synthetic traders', int('accounts', 0), 1_000)
+    .option('--seed <s>', 'population seed', int('seed', 0), 1)
+    .option('--no-impact', 'no price impact of forced flow (the data prices as they are)')
+    .option('--out <dir>', 'write report.json, audit log(s), report.html and chart PNGs here')
+    .option('--json', 'one JSON document on stdout');
+}
+
+interface Opts {
+  data: string[];
+  accounts: number;
+  seed: number;
+  impact: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<void> {
+  const r = await simulate({
+    files: o.data,
+    policies,
+    accounts: o.accounts,
+    seed: o.seed,
+    impact: o.impact,
+    outDir: o.out ?? null,
+  });
+  if (o.json) {
+    io.out.write(
+      `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, bars: r.bars, runs: r.runs.map(summaryRow) })}\n`,
+    );
+    return;
+  }
+  io.out.write(
+    `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}; money in USDC\n`,
+  );
+  io.out.write(`${table(r)}\n`);
+  if (r.outDir) io.out.write(`report: ${r.report?.htmlPath ?? `${r.outDir}/report.json`}\n`);
+}
+
+/** `backstop backtest` and `backstop compare` (docs/backtesting.md). */
+export function backtestCommands(io: Io): Command[] {
+  const backtest = addCommon(
+    new Command('backtest')
+      .description('Replays a window through the engine with a synthetic population under one policy')
+      .option('--policy <name|file>', 'preset name or policy file', 'backstop'),
+  ).action(async (o: Opts & { policy: string }) => runAndPrint(io, [o.policy], o));
+  const compare = addCommon(
+    new Command('compare')
+      .description('Runs several policies on identical data, population and seed')
+      .requiredOption(
+        '--policies <list>',
+        'comma-separated presets or policy files, e.g. none,dydx-v4,backstop',
+      ),
+  ).action(async (o: Opts & { policies: string }) => {
+    const list = o.policies
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (list.length === 0) throw new UsageError('--policies needs at least one policy');
+    if (new Set(list).size !== list.length) throw new UsageError('--policies lists a policy twice');
+    await runAndPrint(io, list, o);
+  });
+  return [backtest, compare];
+}

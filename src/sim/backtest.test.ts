@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../test/cli-harness.ts';
+import type { BarEvent } from '../domain/events.ts';
+import { runBacktest } from './backtest.ts';
+import { DEFAULT_IMPACT } from './impact.ts';
+import { DEFAULT_POPULATION } from './population.ts';
+import { resolvePolicy } from './run-files.ts';
+import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
+
+const T0 = Date.UTC(2026, 0, 1) * 1000;
+const MIN = 60_000_000;
+
+/** 240 one-minute bars: flat at 100 000 for an hour, a fall of `fall` over an hour, then a partial recovery. */
+function crashBars(fall = 30_000): BarEvent[] {
+  const out: BarEvent[] = [];
+  let prev = 100_000;
+  for (let k = 0; k < 240; k++) {
+    const bottom = 100_000 - fall;
+    const target =
+      k < 60 ? 100_000 : k < 120 ? 100_000 - (fall * (k - 59)) / 60 : bottom + (fall * (k - 119)) / 360;
+    const wiggle = 1 + 0.0005 * Math.sin(k);
+    const close = target * wiggle;
+    out.push({
+      kind: 'bar',
+      instrument: 'BTC/USDT',
+      tsUs: T0 + k * MIN,
+      open: prev,
+      high: Math.max(prev, close) * 1.001,
+      low: Math.min(prev, close) * 0.999,
+      close,
+      volume: 100,
+      trades: 1_000,
+    });
+    prev = close;
+  }
+  return out;
+}
+
+/** The fitted book with its depth scaled (a thinner venue). */
+const thin = (f: number) => ({
+  ...BTC_SYNTHETIC_BOOK,
+  depth: { ...BTC_SYNTHETIC_BOOK.depth, depthAtRef: BTC_SYNTHETIC_BOOK.depth.depthAtRef.map((x) => x * f) },
+});
+
+const run = (policy: string, impact: boolean, accounts = 400, fall = 30_000, depth = 1) =>
+  runBacktest({
+    policyName: policy,
+    policy: resolvePolicy(policy),
+    population: { ...DEFAULT_POPULATION, accounts, seed: 3, warmupFrac: 0.2 },
+    impact: impact ? DEFAULT_IMPACT : null,
+    book: thin(depth),
+    bars: crashBars(fall),
+  });
+
+describe('backtest runner', () => {
+  it('is deterministic, conserves money, verifies its audit chain, and liquidates in the crash', () => {
+    const a = run('none', true);
+    const b = run('none', true);
+    expect(b.outcome).toEqual(a.outcome);
+    expect(b.series).toEqual(a.series);
+    expect(a.outcome).toMatchObject({ conservationOk: true, auditOk: true, rejected: 0 });
+    expect(a.outcome.liquidations).toBeGreaterThan(0);
+    // everything is liquidated after the fall began (the first hour is flat)
+    expect(a.series.liquidations.every((l) => l.tsUs > T0 + 60 * MIN)).toBe(true);
+    expect(a.outcome.dataLow?.price).toBeCloseTo(70_000 * (1 + 0.0005 * Math.sin(119)) * 0.999, 6);
+    expect(a.series.liquidations.length).toBeGreaterThanOrEqual(a.outcome.liquidations);
+  });
+
+  it('price impact turns forced selling into a deeper low and more liquidations (a cascade)', () => {
+    // a 10 % fall on a venue 50× thinner than the fitted book: forced selling moves the price
+    const withImpact = run('none', true, 1_000, 10_000, 0.02);
+    const without = run('none', false, 1_000, 10_000, 0.02);
+    expect(without.outcome.low?.price).toBeCloseTo(without.outcome.dataLow?.price as number, 9);
+    expect(withImpact.outcome.low?.price as number).toBeLessThan(without.outcome.low?.price as number);
+    expect(withImpact.outcome.liquidations).toBeGreaterThan(without.outcome.liquidations);
+  });
+
+  it('policies differ on the same data and population: the fund and ADL stages change the outcome', () => {
+    const none = run('none', true);
+    const dydx = run('dydx-v4', true);
+    // 'none' socializes every bad debt; dYdX v4 never socializes (fund, then deleveraging)
+    expect(none.outcome.socializedLoss).toBe(none.outcome.badDebt);
+    expect(dydx.outcome.socializedLoss).toBe(0);
+    expect(dydx.outcome.conservationOk && none.outcome.conservationOk).toBe(true);
+  });
+});
+
+describe('backstop backtest / compare (CLI)', () => {
+  const sample = new URL('../../data/samples/btc_usdt_binance_spot_1m_2021-05-19.csv', import.meta.url)
+    .pathname;
+
+  it('compare --json prints the contract; --out writes report.json, verifiable audit logs, HTML and PNGs', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'backstop-compare-'));
+    const r = await cli([
+      'compare',
+      '--data',
+      sample,
+      '--policies',
+      'none,backstop',
+      '--accounts',
+      '150',
+      '--seed',
+      '2',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ data: [sample], accounts: 150, seed: 2, bars: 1440 });
+    expect(doc.runs.map((x: { policy: string }) => x.policy)).toEqual(['none', 'backstop']);
+    expect(Object.keys(doc.runs[0])).toEqual([
+      'policy',
+      'badDebt',
+      'fundDrawdownFrac',
+      'adlCount',
+      'adlNotional',
+      'socializedLoss',
+      'liquidations',
+      'liquidatedNotional',
+      'activations',
+      'falseActivations',
+      'firstActivationLeadSec',
+      'conservationOk',
+      'auditOk',
+    ]);
+    expect(
+      doc.runs.every((x: { conservationOk: boolean; auditOk: boolean }) => x.conservationOk && x.auditOk),
+    ).toBe(true);
+    for (const f of [
+      'report.json',
+      'audit-none.jsonl',
+      'audit-backstop.jsonl',
+      'report.html',
+      'chart-price.png',
+    ]) {
+      expect(existsSync(join(out, f))).toBe(true);
+    }
+    const v = await cli(['audit', 'verify', join(out, 'audit-backstop.jsonl'), '--json']);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).records).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).runs).toHaveLength(2);
+  }, 120_000);
+
+  it('refuses bad usage: no such policy, a non-bar file, a repeated policy', async () => {
+    expect((await cli(['backtest', '--data', sample, '--policy', 'ftx', '--accounts', '5'])).code).toBe(2);
+    expect((await cli(['compare', '--data', sample, '--policies', 'none,none'])).code).toBe(2);
+    const tardis = new URL('../../test/fixtures/readers/tardis_liquidations.csv', import.meta.url).pathname;
+    if (existsSync(tardis)) {
+      const r = await cli(['backtest', '--data', tardis, '--accounts', '5']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('backtests read OHLCV bars');
+    }
+  });
+});

@@ -1,0 +1,396 @@
+import type { Policy } from '../backstop/policy/policy.ts';
+import type { Decision, Tier } from '../domain/decisions.ts';
+import type { BarEvent, EngineEvent, Level } from '../domain/events.ts';
+import type { PerpetualInstrument } from '../domain/instrument.ts';
+import { defaultEngineConfig, Engine } from '../engine/engine.ts';
+import { splitLogText, verifyRecords } from '../io/audit/audit-chain.ts';
+import { AuditLogWriter, type AuditSink } from '../io/audit/audit-log.ts';
+import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
+import type { GridModelConfig } from '../margin/portfolio/grid-model.ts';
+import { NO_VOL_SHOCK, regularGrid } from '../margin/portfolio/scenarios.ts';
+import type { RunSeries } from '../report/index.ts';
+import { type ImpactConfig, PriceImpact } from './impact.ts';
+import { makePopulation, type PopulationConfig } from './population.ts';
+import { type SyntheticBookParams, syntheticBook, trailingBarContext } from './synthetic-book.ts';
+
+/**
+ * The backtest runner (docs/backtesting.md): OHLCV bars of a real window drive the same engine
+ * as live, with a synthetic book around each price (fitted on real depth, docs/synthetic-book.md),
+ * a seeded population of leveraged traders entering during the warm-up against a market maker,
+ * and price impact of forced flow so liquidations can cascade. Each bar becomes four price points
+ * (open, the two extremes in the order that matches the bar's direction, close), each a book
+ * snapshot and an index price. Deterministic: same bars, policy, population and seed → same
+ * decisions, bit for bit.
+ */
+
+/** The instrument every backtest trades: a linear USDC-settled perpetual tracking the data's price. */
+export const BACKTEST_PERP: PerpetualInstrument = {
+  kind: 'perpetual',
+  id: 'BTC-USDC-PERP',
+  baseCurrency: 'BTC',
+  quoteCurrency: 'USD',
+  settlement: 'linear',
+  settlementCurrency: 'USDC',
+  contractSize: 1,
+  tickSize: 0.1,
+  fundingIntervalUs: 8 * 3_600_000_000,
+};
+
+/** Margin of the backtest venue: ±5 % price moves, MM = ½ IM → IM 5 % (20×), MM 2.5 %. */
+export const BACKTEST_MARGIN: GridModelConfig = {
+  name: 'backtest-5pct',
+  scenarios: regularGrid([-0.05, 0, 0.05], ['none']),
+  volShock: NO_VOL_SHOCK,
+  mmFactor: 0.5,
+  contingencies: {},
+};
+
+const MARKET_MAKER = 'market-maker';
+
+export interface BacktestConfig {
+  readonly policyName: string;
+  readonly policy: Policy;
+  readonly population: PopulationConfig;
+  /** null: no price impact (the data prices as they are). */
+  readonly impact: ImpactConfig | null;
+  readonly book: SyntheticBookParams;
+  /** Bars of the data before impact, oldest first, one instrument. */
+  readonly bars: readonly BarEvent[];
+  /** Where the audit log goes (a file sink), or null to keep it in memory. */
+  readonly auditSink?: AuditSink | null;
+  /** False activation: no fall of this fraction below the activation price within the horizon. */
+  readonly falseActivation?: { readonly moveFrac: number; readonly horizonUs: number };
+}
+
+export interface RunOutcome {
+  readonly policy: string;
+  readonly badDebt: number;
+  readonly fundDrawdownFrac: number;
+  readonly adlCount: number;
+  readonly adlNotional: number;
+  readonly socializedLoss: number;
+  /** Accounts liquidated (at least one filled book step or a takeover). */
+  readonly liquidations: number;
+  readonly liquidatedNotional: number;
+  readonly activations: number;
+  readonly falseActivations: number;
+  readonly firstActivationLeadSec: number | null;
+  readonly conservationOk: boolean;
+  readonly auditOk: boolean;
+  readonly low: { readonly tsUs: number; readonly price: number } | null;
+  readonly dataLow: { readonly tsUs: number; readonly price: number } | null;
+  readonly events: number;
+  readonly decisions: number;
+  readonly rejected: number;
+}
+
+export interface BacktestResult {
+  readonly outcome: RunOutcome;
+  readonly series: RunSeries;
+  readonly auditLines: number;
+}
+
+const num = (s: string | number | boolean | null | undefined): number =>
+  typeof s === 'number' ? s : Number(s ?? 0);
+
+/**
+ * Intra-bar path: the extreme on the way, the other extreme, the close (the open is the previous
+ * close, already applied; bar 0 starts at its open).
+ */
+function barPath(b: BarEvent): [number, number, number] {
+  return b.close >= b.open ? [b.low, b.high, b.close] : [b.high, b.low, b.close];
+}
+
+/** Quote notional of a side within `frac` of mid. */
+function depthWithin(levels: readonly Level[], mid: number, frac: number): number {
+  let n = 0;
+  for (const [p, s] of levels) {
+    if (Math.abs(p / mid - 1) > frac) break;
+    n += p * s;
+  }
+  return n;
+}
+
+export function runBacktest(cfg: BacktestConfig): BacktestResult {
+  const bars = cfg.bars;
+  if (bars.length < 2) throw new RangeError('a backtest needs at least two bars');
+  const barUs = (bars[1] as BarEvent).tsUs - (bars[0] as BarEvent).tsUs;
+  const barMinutes = barUs / 60_000_000;
+  const stress: [number, number][] = [];
+  const engine = new Engine(
+    defaultEngineConfig({
+      instruments: [BACKTEST_PERP],
+      monitor: defaultMonitorConfig(barUs, 1_000_000),
+      margin: { modelFor: () => BACKTEST_MARGIN, defaultVol: 0.6 },
+      policy: cfg.policy,
+    }),
+    {
+      onMonitorClose: (c) => {
+        if (c.row.instrument === BACKTEST_PERP.id && c.row.stressIndex !== null) {
+          stress.push([c.row.tsUs, c.row.stressIndex]);
+        }
+      },
+    },
+  );
+  const impact = cfg.impact ? new PriceImpact(cfg.impact) : null;
+  const traders = makePopulation(cfg.population, bars.length);
+  const byBar = new Map<number, typeof traders>();
+  for (const t of traders) byBar.set(t.entryBar, [...(byBar.get(t.entryBar) ?? []), t]);
+  const audit = new AuditLogWriter(cfg.auditSink ?? { write() {} });
+  const memory = cfg.auditSink ? null : AuditLogWriter.inMemory();
+  const writer = memory ?? audit;
+
+  const series = {
+    policy: cfg.policyName,
+    price: [] as [number, number][],
+    dataPrice: [] as [number, number][],
+    liquidations: [] as { tsUs: number; price: number; notional: number }[],
+    tiers: [{ tsUs: (bars[0] as BarEvent).tsUs, tier: 'normal' as Tier }],
+    stress,
+    fund: [] as [number, number][],
+    adl: [] as { tsUs: number; notional: number }[],
+    marginUtilisation: [] as [number, number][],
+  };
+  const ccy = BACKTEST_PERP.settlementCurrency;
+  const counts = { events: 0, decisions: 0, rejected: 0 };
+  let badDebt = 0;
+  let adlCount = 0;
+  let adlNotional = 0;
+  let socialized = 0;
+  /** Accounts liquidated at least once (a book step that filled, or a takeover). */
+  const liquidated = new Set<string>();
+  let liquidatedNotional = 0;
+  const activations: number[] = [];
+  let depthBid = 0;
+  let depthAsk = 0;
+  let seq = 0;
+  let conservationOk = true;
+
+  const handle = (e: EngineEvent) => {
+    counts.events++;
+    const ds = engine.handle(e);
+    absorb(ds, e.tsUs);
+  };
+  const absorb = (ds: readonly Decision[], tsUs: number) => {
+    for (const d of ds) {
+      counts.decisions++;
+      writer.append(d, d.tsUs);
+      switch (d.kind) {
+        case 'input-rejected':
+          counts.rejected++;
+          break;
+        case 'liquidation-order': {
+          const filled = num(d.evidence.filledContracts);
+          if (filled <= 0) break;
+          const price = num(d.evidence.avgPrice);
+          liquidated.add(d.account);
+          liquidatedNotional += filled * price;
+          series.liquidations.push({ tsUs: d.tsUs, price, notional: filled * price });
+          // only what the venue's book absorbed moves the market (not the reserve's quotes)
+          const offBook = filled - num(d.evidence.fromReserveContracts);
+          if (impact && offBook > 0) {
+            const sign = Math.sign(d.qtyContracts);
+            impact.onFlow(sign * offBook * price, sign < 0 ? depthBid : depthAsk, tsUs);
+          }
+          break;
+        }
+        case 'backstop-takeover':
+          liquidated.add(d.account);
+          liquidatedNotional += Math.abs(d.qtyContracts) * d.price;
+          break;
+        case 'purchase-order': {
+          const n = num(d.evidence.filledNotional);
+          if (impact && n > 0 && d.qtyContracts !== 0) {
+            impact.onFlow(Math.sign(d.qtyContracts) * n, d.qtyContracts > 0 ? depthAsk : depthBid, tsUs);
+          }
+          break;
+        }
+        case 'insurance-payment':
+          badDebt += num(d.amount);
+          break;
+        case 'adl-execution':
+          adlCount++;
+          adlNotional += Math.abs(d.qtyContracts) * d.price;
+          series.adl.push({ tsUs: d.tsUs, notional: Math.abs(d.qtyContracts) * d.price });
+          break;
+        case 'socialized-loss': {
+          const loss = num(String(d.evidence.loss ?? d.amount));
+          badDebt += loss;
+          socialized += loss;
+          break;
+        }
+        case 'tier-change':
+          if (d.scope === 'backstop') {
+            series.tiers.push({ tsUs: d.tsUs, tier: d.to });
+            if (d.from === 'normal') activations.push(d.tsUs);
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  };
+
+  // the market maker takes the other side of every entry and is never in danger
+  handle({
+    kind: 'index-price',
+    instrument: 'BTC',
+    tsUs: (bars[0] as BarEvent).tsUs,
+    price: (bars[0] as BarEvent).open,
+  });
+  handle({
+    kind: 'transfer',
+    eventId: 'mm-deposit',
+    account: MARKET_MAKER,
+    currency: ccy,
+    amount: '10000000000',
+    tsUs: (bars[0] as BarEvent).tsUs,
+  });
+
+  let low: { tsUs: number; price: number } | null = null;
+  let dataLow: { tsUs: number; price: number } | null = null;
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i] as BarEvent;
+    const ctx = trailingBarContext(bars, i, Math.max(2, Math.round(60 / barMinutes)), barMinutes);
+    const path = barPath(b);
+    const eff = (p: number, t: number) => p * (1 + (impact?.offset(t) ?? 0));
+    handle({
+      ...b,
+      instrument: BACKTEST_PERP.id,
+      open: eff(b.open, b.tsUs),
+      high: eff(b.high, b.tsUs),
+      low: eff(b.low, b.tsUs),
+      close: eff(b.close, b.tsUs),
+    });
+    // entries at the bar's open, at its (impacted) open price
+    const openPrice = eff(b.open, b.tsUs);
+    for (const tr of byBar.get(i) ?? []) {
+      const qty = Math.round((tr.side * tr.notional) / openPrice / 1e-6) * 1e-6;
+      if (qty === 0) continue;
+      seq++;
+      const t = b.tsUs;
+      handle({
+        kind: 'transfer',
+        eventId: `dep-${tr.id}`,
+        account: tr.id,
+        currency: ccy,
+        amount: (tr.notional / tr.leverage).toFixed(2),
+        tsUs: t,
+      });
+      handle({
+        kind: 'fill',
+        eventId: `in-${tr.id}`,
+        account: tr.id,
+        instrument: BACKTEST_PERP.id,
+        qtyContracts: qty,
+        price: openPrice,
+        fee: '0',
+        tsUs: t,
+      });
+      handle({
+        kind: 'fill',
+        eventId: `mm-${seq}`,
+        account: MARKET_MAKER,
+        instrument: BACKTEST_PERP.id,
+        qtyContracts: -qty,
+        price: openPrice,
+        fee: '0',
+        tsUs: t,
+      });
+    }
+    path.forEach((p, k) => {
+      const t = b.tsUs + Math.floor(((k + 1) * barUs) / 4);
+      const price = eff(p, t);
+      const book = syntheticBook({ ...ctx, mid: price }, cfg.book, BACKTEST_PERP.tickSize);
+      depthBid = depthWithin(book.bids, price, cfg.impact?.depthBandFrac ?? 0.01);
+      depthAsk = depthWithin(book.asks, price, cfg.impact?.depthBandFrac ?? 0.01);
+      handle({
+        kind: 'book-snapshot',
+        instrument: BACKTEST_PERP.id,
+        tsUs: t,
+        bids: book.bids,
+        asks: book.asks,
+      });
+      handle({ kind: 'index-price', instrument: 'BTC', tsUs: t, price });
+      if (low === null || price < low.price) low = { tsUs: t, price };
+      if (dataLow === null || p < dataLow.price) dataLow = { tsUs: t, price: p };
+    });
+    const close = b.tsUs + Math.floor((3 * barUs) / 4);
+    series.price.push([close, eff(b.close, close)]);
+    series.dataPrice.push([close, b.close]);
+    const fund = engine.liquidator?.fund(ccy);
+    series.fund.push([close, fund ? Number(fund.balance) / 10 ** engine.accounts.scale(ccy) : 0]);
+    series.marginUtilisation.push([close, marginCallShare(engine)]);
+    if (i % 60 === 0)
+      conservationOk &&= engine.ledger
+        .currencies()
+        .every(({ currency }) => engine.ledger.total(currency) === 0n);
+  }
+  absorb(engine.finish(), (bars[bars.length - 1] as BarEvent).tsUs + barUs);
+  conservationOk &&= engine.ledger.currencies().every(({ currency }) => engine.ledger.total(currency) === 0n);
+
+  let auditOk = true;
+  if (memory) auditOk = verifyRecords(splitLogText(memory.sink.text)).ok;
+
+  const fa = cfg.falseActivation ?? { moveFrac: 0.05, horizonUs: 6 * 3_600_000_000 };
+  const priceAt = (t: number) => {
+    let last = (bars[0] as BarEvent).open;
+    for (const [ts, p] of series.dataPrice) {
+      if (ts > t) break;
+      last = p;
+    }
+    return last;
+  };
+  const falseActivations = activations.filter((t) => {
+    const p0 = priceAt(t);
+    return !series.dataPrice.some(
+      ([ts, p]) => ts > t && ts <= t + fa.horizonUs && p <= p0 * (1 - fa.moveFrac),
+    );
+  }).length;
+  const fundPath = series.fund.map(([, v]) => v);
+  let peak = Number.NEGATIVE_INFINITY;
+  let maxDd = 0;
+  for (const v of fundPath) {
+    peak = Math.max(peak, v);
+    if (peak > 0) maxDd = Math.max(maxDd, (peak - v) / peak);
+  }
+  const lowAt = low as { tsUs: number; price: number } | null;
+  const outcome: RunOutcome = {
+    policy: cfg.policyName,
+    badDebt: round2(badDebt),
+    fundDrawdownFrac: maxDd,
+    adlCount,
+    adlNotional: round2(adlNotional),
+    socializedLoss: round2(socialized),
+    liquidations: liquidated.size,
+    liquidatedNotional: round2(liquidatedNotional),
+    activations: activations.length,
+    falseActivations,
+    firstActivationLeadSec:
+      activations.length > 0 && lowAt ? (lowAt.tsUs - (activations[0] as number)) / 1e6 : null,
+    conservationOk,
+    auditOk,
+    low: lowAt,
+    dataLow,
+    ...counts,
+  };
+  return { outcome, series, auditLines: counts.decisions };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Share of open-interest notional (at mark) held by accounts in margin call or worse. */
+function marginCallShare(engine: Engine): number {
+  let all = 0;
+  let under = 0;
+  for (const a of engine.margin.accountStates()) {
+    if (a.id === MARKET_MAKER) continue;
+    const p = a.positions.get(BACKTEST_PERP.id);
+    if (!p) continue;
+    const n = Math.abs(p.qtyContracts);
+    all += n;
+    if (a.state === 'margin-call' || a.state === 'liquidatable' || a.state === 'bankrupt') under += n;
+  }
+  // one instrument: the mark cancels out of the ratio
+  return all > 0 ? under / all : 0;
+}
