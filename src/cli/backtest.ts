@@ -26,11 +26,21 @@ function addCommon(c: Command): Command {
     .option('--accounts <n>', 'synthetic traders', int('accounts', 0), 1_000)
     .option('--seed <s>', 'population seed', int('seed', 0), 1)
     .option('--no-impact', 'no price impact of forced flow (the data prices as they are)')
+    .option('--from <iso>', 'first bar time (UTC, ISO 8601), inclusive', isoUs('from'))
+    .option('--to <iso>', 'end of the window (UTC, ISO 8601), exclusive', isoUs('to'))
     .option('--out <dir>', 'write report.json, audit log(s), report.html and chart PNGs here')
     .option('--json', 'one JSON document on stdout');
 }
 
+const isoUs = (name: string) => (v: string) => {
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be an ISO 8601 time, got "${v}"`);
+  return ms * 1000;
+};
+
 interface Opts {
+  from?: number;
+  to?: number;
   data: string[];
   accounts: number;
   seed: number;
@@ -39,7 +49,7 @@ interface Opts {
   json?: boolean;
 }
 
-async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<void> {
+export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<SimReport> {
   const r = await simulate({
     files: o.data,
     policies,
@@ -47,18 +57,21 @@ async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<void> {
     seed: o.seed,
     impact: o.impact,
     outDir: o.out ?? null,
+    ...(o.from === undefined ? {} : { fromUs: o.from }),
+    ...(o.to === undefined ? {} : { toUs: o.to }),
   });
   if (o.json) {
     io.out.write(
       `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, bars: r.bars, runs: r.runs.map(summaryRow) })}\n`,
     );
-    return;
+    return r;
   }
   io.out.write(
     `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}; money in USDC\n`,
   );
   io.out.write(`${table(r)}\n`);
   if (r.outDir) io.out.write(`report: ${r.report?.htmlPath ?? `${r.outDir}/report.json`}\n`);
+  return r;
 }
 
 /** `backstop backtest` and `backstop compare` (docs/backtesting.md). */
@@ -67,7 +80,9 @@ export function backtestCommands(io: Io): Command[] {
     new Command('backtest')
       .description('Replays a window through the engine with a synthetic population under one policy')
       .option('--policy <name|file>', 'preset name or policy file', 'backstop'),
-  ).action(async (o: Opts & { policy: string }) => runAndPrint(io, [o.policy], o));
+  ).action(async (o: Opts & { policy: string }) => {
+    await runAndPrint(io, [o.policy], o);
+  });
   const compare = addCommon(
     new Command('compare')
       .description('Runs several policies on identical data, population and seed')

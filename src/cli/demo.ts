@@ -1,10 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { toIsoMicros } from '../core/time.ts';
 import type { TierChange } from '../domain/decisions.ts';
 import type { MonitorRow } from '../liquidity/monitor.ts';
+import { summaryRow } from '../sim/run-files.ts';
+import { runAndPrint } from './backtest.ts';
+import { UsageError } from './errors.ts';
 import { runMonitor } from './monitor.ts';
 import { fmt, type Io } from './output.ts';
 
@@ -79,15 +83,47 @@ export async function runDemo(outDir: string | null): Promise<DemoSummary> {
   return summary;
 }
 
+/** The compare part of the demo: the crash hours of the bundled day (10:00–16:00 UTC). */
+export const DEMO_POLICIES = ['none', 'hyperliquid', 'dydx-v4', 'backstop'];
+export const DEMO_WINDOW = { from: Date.UTC(2021, 4, 19, 10) * 1000, to: Date.UTC(2021, 4, 19, 16) * 1000 };
+
 export function demoCommand(io: Io): Command {
   return new Command('demo')
-    .description('Runs the liquidity monitor on the bundled real crash window (BTC/USDT, 2021-05-19)')
-    .option('--out <dir>', 'where to write monitor.jsonl and summary.json', 'out/demo')
-    .option('--json', 'print the summary as one JSON document')
-    .action(async (opts: { json?: boolean; out: string }) => {
+    .description(
+      'The bundled 2021-05-19 BTC crash: the liquidity monitor, then compare none, hyperliquid, dydx-v4 and backstop on a synthetic population',
+    )
+    .option(
+      '--out <dir>',
+      'where to write monitor.jsonl, summary.json and compare/ (report, audit logs)',
+      'out/demo',
+    )
+    .option(
+      '--accounts <n>',
+      'synthetic traders in the compare',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < 0)
+          throw new UsageError(`--accounts must be an integer ≥ 0, got "${v}"`);
+        return n;
+      },
+      10_000,
+    )
+    .option('--json', 'print the monitor summary and the compare as one JSON document')
+    .action(async (opts: { json?: boolean; out: string; accounts: number }) => {
       const s = await runDemo(opts.out);
+      const compareOpts = {
+        data: [DEMO_SAMPLE],
+        accounts: opts.accounts,
+        seed: 1,
+        impact: true,
+        out: join(opts.out, 'compare'),
+        from: DEMO_WINDOW.from,
+        to: DEMO_WINDOW.to,
+      };
       if (opts.json) {
-        io.out.write(`${JSON.stringify(s)}\n`);
+        const quiet = { out: new PassThrough(), err: io.err };
+        const r = await runAndPrint(quiet, DEMO_POLICIES, compareOpts);
+        io.out.write(`${JSON.stringify({ monitor: s, compare: { ...r, runs: r.runs.map(summaryRow) } })}\n`);
         return;
       }
       io.out.write(
@@ -108,5 +144,9 @@ export function demoCommand(io: Io): Command {
         io.out.write(`first crisis tier ${s.firstCrisisMinutesBeforeLow} minutes before the low\n`);
       }
       io.out.write(`rows and summary written to ${s.outDir}/\n`);
+      io.out.write(
+        `\ncompare on 10:00–16:00 UTC, ${opts.accounts} synthetic accounts, same population and seed for every policy:\n`,
+      );
+      await runAndPrint(io, DEMO_POLICIES, compareOpts);
     });
 }

@@ -60,6 +60,9 @@ export interface SimOptions {
   readonly outDir: string | null;
   /** Reports with charts (HTML + PNG) when writing to outDir. */
   readonly charts?: boolean;
+  /** Only bars in [fromUs, toUs). */
+  readonly fromUs?: number;
+  readonly toUs?: number;
 }
 
 export interface SimReport {
@@ -79,8 +82,15 @@ export interface SimReport {
  * each verified after writing) and the HTML / PNG report.
  */
 export async function simulate(o: SimOptions): Promise<SimReport> {
-  const { bars } = await readBars(o.files);
-  if (bars.length < 2) throw new BackstopError('BAD_ARGUMENT', 'the data files hold fewer than two bars');
+  const { bars: all } = await readBars(o.files);
+  const bars = all.filter(
+    (b) => (o.fromUs === undefined || b.tsUs >= o.fromUs) && (o.toUs === undefined || b.tsUs < o.toUs),
+  );
+  if (bars.length < 2)
+    throw new BackstopError(
+      'BAD_ARGUMENT',
+      'the data files hold fewer than two bars (in the --from / --to window)',
+    );
   if (o.outDir) mkdirSync(o.outDir, { recursive: true });
   const results: BacktestResult[] = [];
   const outcomes: RunOutcome[] = [];

@@ -68,6 +68,11 @@ export class Liquidator {
   private readonly isolated: ReadonlySet<string>;
   private seq = 0;
   private reserve: ReserveLiquidity | null = null;
+  /** Losses written off in the current run, charged together at its end. */
+  private readonly pendingLoss = new Map<
+    string,
+    { ccy: string; market: string | null; items: { id: string; debt: bigint }[] }
+  >();
   private paused: (instrumentId: string) => boolean = () => false;
 
   private cfg: LiquidatorConfig;
@@ -163,6 +168,7 @@ export class Liquidator {
       if (this.accounts.margin.positionsOf(id).some((p) => this.paused(p.instrumentId))) continue;
       this.liquidateAccount(id, tsUs, out);
     }
+    this.socializePending(tsUs, out);
     return out;
   }
 
@@ -674,67 +680,88 @@ export class Liquidator {
 
   // -------------------------------------------------------------------------- f. socialized loss
 
+  /** Writes the debt off into the clearing account now; it is charged once per run (`socializePending`). */
   private socialize(
     id: string,
     ccy: string,
     debt: bigint,
     market: string | null,
-    tsUs: number,
-    out: Decision[],
+    _tsUs: number,
+    _out: Decision[],
   ): void {
-    const m = this.accounts.margin;
     const w = this.accounts.ledgerAccountOf(id);
     const off = this.accounts.move(this.txId('write-off'), 'bad-debt', SOCIALIZED_LOSS, w, ccy, debt);
     if (!off.ok) throw new BackstopError('INVARIANT', `write-off refused: ${off.error.message}`);
-    const others = m.accountIds().filter((a) => a !== id && !this.accounts.isProvider(a));
-    const res =
-      this.config.socializeMode === 'open-interest'
-        ? socializeAcrossOpenInterest(
-            debt,
-            others.map((a) => ({ account: a, notional: this.openInterestUnits(a, ccy) })),
-            { market, tsUs },
-          )
-        : socializeAmongWinners(
-            debt,
-            others.map((a) => ({ account: a, realizedToday: this.accounts.realizedToday(a, ccy, tsUs) })),
-            { market, tsUs },
-          );
-    // nobody pays more cash than they hold: what is capped stays pending in the clearing account
-    const shares = res.allocations
-      .map((a) => {
-        const cash = this.accounts.cash(a.account, ccy);
-        return { account: a.account, amount: a.amount < cash ? a.amount : cash > 0n ? cash : 0n };
-      })
-      .filter((a) => a.amount > 0n);
-    const charged = shares.reduce((s, a) => s + a.amount, 0n);
-    if (charged > 0n) {
-      const r = this.accounts.ledger.socializeLoss(
-        this.txId('socialize'),
-        ccy,
-        charged,
-        shares.map((a) => ({ traderId: a.account, weight: a.amount })),
-      );
-      if (!r.ok) throw new BackstopError('INVARIANT', `socialized loss refused: ${r.error.message}`);
-      for (const a of shares) this.accounts.sync(a.account, ccy);
+    const key = `${ccy}|${market ?? ''}`;
+    const batch = this.pendingLoss.get(key) ?? { ccy, market, items: [] };
+    batch.items.push({ id, debt });
+    this.pendingLoss.set(key, batch);
+  }
+
+  /**
+   * Charges the losses written off during this run, one allocation per currency and fund market:
+   * every account that went bankrupt in the same event bears nothing; the others bear it by open
+   * interest (Drift) or by the day's winnings (Deribit), never beyond their cash — what cannot be
+   * charged stays pending in the clearing account, recorded.
+   */
+  private socializePending(tsUs: number, out: Decision[]): void {
+    if (this.pendingLoss.size === 0) return;
+    const batches = [...this.pendingLoss.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.pendingLoss.clear();
+    const m = this.accounts.margin;
+    for (const [, { ccy, market, items }] of batches) {
+      const debt = items.reduce((s, x) => s + x.debt, 0n);
+      const written = new Set(items.map((x) => x.id));
+      const others = m.accountIds().filter((a) => !written.has(a) && !this.accounts.isProvider(a));
+      const res =
+        this.config.socializeMode === 'open-interest'
+          ? socializeAcrossOpenInterest(
+              debt,
+              others.map((a) => ({ account: a, notional: this.openInterestUnits(a, ccy) })),
+              { market, tsUs },
+            )
+          : socializeAmongWinners(
+              debt,
+              others.map((a) => ({ account: a, realizedToday: this.accounts.realizedToday(a, ccy, tsUs) })),
+              { market, tsUs },
+            );
+      // nobody pays more cash than they hold: what is capped stays pending in the clearing account
+      const shares = res.allocations
+        .map((a) => {
+          const cash = this.accounts.cash(a.account, ccy);
+          return { account: a.account, amount: a.amount < cash ? a.amount : cash > 0n ? cash : 0n };
+        })
+        .filter((a) => a.amount > 0n);
+      const charged = shares.reduce((s, a) => s + a.amount, 0n);
+      if (charged > 0n) {
+        const r = this.accounts.ledger.socializeLoss(
+          this.txId('socialize'),
+          ccy,
+          charged,
+          shares.map((a) => ({ traderId: a.account, weight: a.amount })),
+        );
+        if (!r.ok) throw new BackstopError('INVARIANT', `socialized loss refused: ${r.error.message}`);
+        for (const a of shares) this.accounts.sync(a.account, ccy);
+      }
+      this.flush(tsUs, out);
+      out.push({
+        kind: 'socialized-loss',
+        tsUs,
+        reason: res.record.reason,
+        currency: ccy,
+        amount: this.dec(charged, ccy),
+        evidence: {
+          account: items.map((x) => x.id).join(','),
+          method: res.record.method,
+          loss: this.dec(debt, ccy),
+          allocated: this.dec(charged, ccy),
+          pendingInClearing: this.dec(debt - charged, ccy),
+          basis: res.record.evidence.basis.toString(),
+          participants: shares.length,
+          shares: shares.map((a) => `${a.account}=${this.dec(a.amount, ccy)}`).join(','),
+        },
+      });
     }
-    this.flush(tsUs, out);
-    out.push({
-      kind: 'socialized-loss',
-      tsUs,
-      reason: res.record.reason,
-      currency: ccy,
-      amount: this.dec(charged, ccy),
-      evidence: {
-        account: id,
-        method: res.record.method,
-        loss: this.dec(debt, ccy),
-        allocated: this.dec(charged, ccy),
-        pendingInClearing: this.dec(debt - charged, ccy),
-        basis: res.record.evidence.basis.toString(),
-        participants: shares.length,
-        shares: shares.map((a) => `${a.account}=${this.dec(a.amount, ccy)}`).join(','),
-      },
-    });
   }
 
   /** |Σ notional| of an account's positions in a pool, in settlement-currency units. */
