@@ -293,7 +293,11 @@ function priceSpec(ctx: Ctx): TopLevelSpec {
           type: 'quantitative',
           scale: { zero: true, range: [0, 500] },
           legend: {
+            // its own column on the right: beside the policy legend it overflows with 4+ runs
+            orient: 'right',
+            direction: 'vertical',
             title: `liquidation notional (${ccy})`,
+            titleOrient: 'top',
             format: '.3~s',
             symbolFillColor: '#888',
             symbolStrokeWidth: 0,
