@@ -26,6 +26,17 @@ function addCommon(c: Command): Command {
     .option('--accounts <n>', 'synthetic traders', int('accounts', 0), 1_000)
     .option('--seed <s>', 'population seed', int('seed', 0), 1)
     .option('--no-impact', 'no price impact of forced flow (the data prices as they are)')
+    .option(
+      '--depth-scale <x>',
+      'multiply the synthetic book depth (1 = the fitted 2025 Binance book)',
+      (v: string) => {
+        const x = Number(v);
+        if (!(x > 0) || !Number.isFinite(x))
+          throw new UsageError(`--depth-scale must be a number > 0, got "${v}"`);
+        return x;
+      },
+      1,
+    )
     .option('--from <iso>', 'first bar time (UTC, ISO 8601), inclusive', isoUs('from'))
     .option('--to <iso>', 'end of the window (UTC, ISO 8601), exclusive', isoUs('to'))
     .option('--out <dir>', 'write report.json, audit log(s), report.html and chart PNGs here')
@@ -39,6 +50,7 @@ const isoUs = (name: string) => (v: string) => {
 };
 
 interface Opts {
+  depthScale?: number;
   from?: number;
   to?: number;
   data: string[];
@@ -57,17 +69,18 @@ export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<
     seed: o.seed,
     impact: o.impact,
     outDir: o.out ?? null,
+    ...(o.depthScale === undefined ? {} : { depthScale: o.depthScale }),
     ...(o.from === undefined ? {} : { fromUs: o.from }),
     ...(o.to === undefined ? {} : { toUs: o.to }),
   });
   if (o.json) {
     io.out.write(
-      `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, bars: r.bars, runs: r.runs.map(summaryRow) })}\n`,
+      `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, depthScale: r.depthScale, bars: r.bars, runs: r.runs.map(summaryRow) })}\n`,
     );
     return r;
   }
   io.out.write(
-    `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}; money in USDC\n`,
+    `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}, depth × ${r.depthScale}; money in USDC\n`,
   );
   io.out.write(`${table(r)}\n`);
   if (r.outDir) io.out.write(`report: ${r.report?.htmlPath ?? `${r.outDir}/report.json`}\n`);

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../test/cli-harness.ts';
+import { HAVE_SHARED, SHARED_DIR, SHARED_MISSING } from '../../test/shared-data.ts';
 import type { BarEvent } from '../domain/events.ts';
 import { runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
-import { resolvePolicy } from './run-files.ts';
+import { resolvePolicy, simulate } from './run-files.ts';
 import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
@@ -156,3 +157,33 @@ describe('backstop backtest / compare (CLI)', () => {
     }
   });
 });
+
+describe.skipIf(!HAVE_SHARED)(
+  `2020-03-12 under the none policy${HAVE_SHARED ? '' : ` (${SHARED_MISSING})`}`,
+  () => {
+    it('on a book 20× thinner than the 2025 fit: more liquidated accounts and a deeper low with impact', async () => {
+      const file = join(
+        SHARED_DIR,
+        'data/prices/intraday/btc_usdt_binance_spot_5m_2020-03-01_2020-03-12T2110.csv',
+      );
+      const go = async (impact: boolean) =>
+        (
+          await simulate({
+            files: [file],
+            policies: ['none'],
+            accounts: 800,
+            seed: 1,
+            impact,
+            outDir: null,
+            depthScale: 0.05,
+          })
+        ).runs[0];
+      const on = await go(true);
+      const off = await go(false);
+      expect(on?.conservationOk && off?.conservationOk).toBe(true);
+      expect(on?.liquidations).toBeGreaterThan(off?.liquidations as number);
+      expect(on?.low?.price as number).toBeLessThan(off?.low?.price as number);
+      expect(off?.low?.price).toBe(off?.dataLow?.price);
+    }, 240_000);
+  },
+);

@@ -11,7 +11,7 @@ import { type RenderedReport, renderReport } from '../report/index.ts';
 import { type BacktestResult, type RunOutcome, runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
-import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
+import { BTC_SYNTHETIC_BOOK, scaledBook } from './synthetic-book.ts';
 
 /** Reads the OHLCV bars of the data files (every other row kind is refused: bars only, for now). */
 export async function readBars(files: readonly string[]): Promise<{ bars: BarEvent[]; rejected: number }> {
@@ -60,6 +60,8 @@ export interface SimOptions {
   readonly outDir: string | null;
   /** Reports with charts (HTML + PNG) when writing to outDir. */
   readonly charts?: boolean;
+  /** Multiplies the synthetic book's depth (1 = the fitted 2025 Binance book). */
+  readonly depthScale?: number;
   /** Only bars in [fromUs, toUs). */
   readonly fromUs?: number;
   readonly toUs?: number;
@@ -70,6 +72,7 @@ export interface SimReport {
   readonly accounts: number;
   readonly seed: number;
   readonly impact: boolean;
+  readonly depthScale: number;
   readonly bars: number;
   readonly runs: readonly RunOutcome[];
   readonly outDir: string | null;
@@ -109,7 +112,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       policy,
       population: { ...DEFAULT_POPULATION, accounts: o.accounts, seed: o.seed },
       impact: o.impact ? DEFAULT_IMPACT : null,
-      book: BTC_SYNTHETIC_BOOK,
+      book: scaledBook(BTC_SYNTHETIC_BOOK, o.depthScale ?? 1),
       bars,
       auditSink: writer?.sink ?? null,
     });
@@ -126,6 +129,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       accounts: o.accounts,
       seed: o.seed,
       impact: o.impact,
+      depthScale: o.depthScale ?? 1,
       bars: bars.length,
       runs: outcomes,
     };
@@ -148,6 +152,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
     accounts: o.accounts,
     seed: o.seed,
     impact: o.impact,
+    depthScale: o.depthScale ?? 1,
     bars: bars.length,
     runs: outcomes,
     outDir: o.outDir,

@@ -674,3 +674,16 @@ export function fitSyntheticBook(
     residualMeanSquare: ssr / n,
   };
 }
+
+/**
+ * The same book with its depth scaled by `factor` (> 0): for a venue or year thinner than the
+ * 2025 Binance USDⓈ-M book the fit comes from (docs/synthetic-book.md, "Limitations").
+ */
+export function scaledBook(params: SyntheticBookParams, factor: number): SyntheticBookParams {
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new RangeError(`depth scale must be > 0, got ${factor}`);
+  return {
+    ...params,
+    depth: { ...params.depth, depthAtRef: params.depth.depthAtRef.map((x) => x * factor) },
+  };
+}
