@@ -4,6 +4,7 @@ import {
   addMoney,
   allocate,
   divRound,
+  exactUnits,
   money,
   moneyFromDecimal,
   moneyFromFloat,
@@ -84,5 +85,16 @@ describe('money', () => {
       }),
       { seed: 7, numRuns: 500 },
     );
+  });
+});
+
+describe('exactUnits', () => {
+  it('reads decimals exactly and never rounds', () => {
+    expect(exactUnits('1.5', 6)).toBe(1_500_000n);
+    expect(exactUnits('-0.000001', 6)).toBe(-1n);
+    expect(exactUnits('2.1000000', 6)).toBe(2_100_000n); // trailing zeros are not precision
+    expect(exactUnits('1.0000001', 6)).toBe('too-precise');
+    for (const bad of ['', '1.', '.5', '1e3', ' 1', '+1', 'abc'])
+      expect(exactUnits(bad, 6)).toBe('malformed');
   });
 });

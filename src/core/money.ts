@@ -60,6 +60,21 @@ export function moneyFromDecimal(
   return { units, scale, currency };
 }
 
+/**
+ * A decimal string as exact units at `scale`, with no rounding: 'malformed' for anything but
+ * an optional '-', digits and an optional fraction; 'too-precise' when non-zero digits lie
+ * beyond `scale` (input at the money boundary must not be rounded silently).
+ */
+export function exactUnits(text: string, scale: number): bigint | 'malformed' | 'too-precise' {
+  checkScale(scale);
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return 'malformed';
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (frac.length > scale) return 'too-precise';
+  const units = BigInt(`${m[2]}${frac.padEnd(scale, '0')}`);
+  return m[1] === '-' ? -units : units;
+}
+
 /** Decimal string with exactly `scale` fractional digits, e.g. "-12.3400". */
 export function moneyToDecimal(x: Money): string {
   const negative = x.units < 0n;

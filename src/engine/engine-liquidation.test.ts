@@ -75,6 +75,10 @@ describe('liquidation in the engine: b. partial steps into the book', () => {
     expect(e.margin.positionsOf('alice')[0]?.qtyContracts).toBe(0.75);
     expect(e.books.get('BTC-PERP')?.levels('bid', 5)).toEqual([[94_300, 0.375]]);
     expect(e.liquidator?.activeAccounts()).toEqual([]);
+    // open interest in margin call or worse: alice's 0.75 of 0.75 + bob's 1 (by hand 3/7)
+    const underCall = new Set(['margin-call', 'liquidatable', 'bankrupt'] as const);
+    expect(e.margin.openInterestShare(underCall)).toBeCloseTo(0.75 / 1.75, 15);
+    expect(e.margin.openInterestShare(underCall, 'alice')).toBe(0);
   });
 
   it('waits out the cooldown between steps and closes a small position whole', () => {

@@ -5,7 +5,7 @@ import type { Policy } from '../backstop/policy/policy.ts';
 import { PolicyEngine, type PolicyEngineState } from '../backstop/policy/policy-engine.ts';
 import { VenueAccounts } from '../backstop/venue-accounts.ts';
 import { BackstopError } from '../core/errors.ts';
-import { moneyFromDecimal } from '../core/money.ts';
+import { exactUnits } from '../core/money.ts';
 import { decodeNum, type EncodedNum, encodeNum } from '../core/state-codec.ts';
 import type { Decision, InputRejected } from '../domain/decisions.ts';
 import type { EngineEvent, Level, SourceRef } from '../domain/events.ts';
@@ -394,12 +394,12 @@ export class Engine {
       return null;
     }
     const scale = this.accounts.scale(currency);
-    const m = /^-?\d+(?:\.(\d+))?$/.exec(text);
-    if (!m) {
+    const units = exactUnits(text, scale);
+    if (units === 'malformed') {
       this.reject(out, e, 'BAD_NUMBER', `${what} must be a decimal string, got "${text}"`);
       return null;
     }
-    if ((m[1] ?? '').replace(/0+$/, '').length > scale) {
+    if (units === 'too-precise') {
       this.reject(
         out,
         e,
@@ -408,7 +408,7 @@ export class Engine {
       );
       return null;
     }
-    return moneyFromDecimal(text, scale, currency).units;
+    return units;
   }
 
   /** An index price through the policy's outlier guard, then to margin and the circuit breaker. */

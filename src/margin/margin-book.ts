@@ -1,7 +1,7 @@
 import { decodeNum, type EncodedNum, encodeNum } from '../core/state-codec.ts';
 import type { MarginState, MarginStateChange } from '../domain/decisions.ts';
 import type { SviParams } from '../domain/events.ts';
-import type { Instrument } from '../domain/instrument.ts';
+import { contractSizeOf, type Instrument, settlementOf } from '../domain/instrument.ts';
 import { applyFill, emptyPosition, type Position, pnlSettle } from '../domain/position.ts';
 import type { LiquidityView } from '../liquidity/order-book.ts';
 import { validateSvi } from '../pricing/svi.ts';
@@ -336,13 +336,39 @@ export class MarginBook {
     return [...a.positions.values()].sort((x, y) => (x.instrumentId < y.instrumentId ? -1 : 1));
   }
 
-  /** Every account's state and positions, in insertion order, without copying (read only). */
-  *accountStates(): IterableIterator<{
-    readonly id: string;
-    readonly state: MarginState;
-    readonly positions: ReadonlyMap<string, Position>;
-  }> {
-    for (const a of this.accounts.values()) yield a;
+  /**
+   * Share of open-interest notional (|contracts| × size × mark; inverse contracts at their quote
+   * size) held by accounts in one of `states`, over all accounts but `exclude`; null without open
+   * interest. Reads states only (always current), never the figures, so it costs no re-margin.
+   */
+  openInterestShare(states: ReadonlySet<MarginState>, exclude?: string): number | null {
+    let all = 0;
+    let inStates = 0;
+    const perContract = new Map<string, number | null>();
+    const contractValue = (instrumentId: string): number | null => {
+      let v = perContract.get(instrumentId);
+      if (v === undefined) {
+        const i = this.instruments.get(instrumentId);
+        const mark = this.markOf(instrumentId);
+        v =
+          !i || mark === null
+            ? null
+            : contractSizeOf(i) * (settlementOf(i) === 'inverse' && i.kind !== 'option' ? 1 : mark);
+        perContract.set(instrumentId, v);
+      }
+      return v;
+    };
+    for (const a of this.accounts.values()) {
+      if (a.id === exclude) continue;
+      let n = 0;
+      for (const p of a.positions.values()) {
+        const v = contractValue(p.instrumentId);
+        if (v !== null) n += Math.abs(p.qtyContracts) * v;
+      }
+      all += n;
+      if (states.has(a.state)) inStates += n;
+    }
+    return all > 0 ? inStates / all : null;
   }
 
   /** Ids of the account's open orders, in the order they were placed. */

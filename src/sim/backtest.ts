@@ -1,5 +1,5 @@
 import type { Policy } from '../backstop/policy/policy.ts';
-import type { Decision, Tier } from '../domain/decisions.ts';
+import type { Decision, MarginState, Tier } from '../domain/decisions.ts';
 import type { BarEvent, EngineEvent, Level } from '../domain/events.ts';
 import type { PerpetualInstrument } from '../domain/instrument.ts';
 import { defaultEngineConfig, Engine } from '../engine/engine.ts';
@@ -320,7 +320,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     series.dataPrice.push([close, b.close]);
     const fund = engine.liquidator?.fund(ccy);
     series.fund.push([close, fund ? Number(fund.balance) / 10 ** engine.accounts.scale(ccy) : 0]);
-    series.marginUtilisation.push([close, marginCallShare(engine)]);
+    series.marginUtilisation.push([close, engine.margin.openInterestShare(UNDER_CALL, MARKET_MAKER) ?? 0]);
     if (i % 60 === 0)
       conservationOk &&= engine.ledger
         .currencies()
@@ -379,18 +379,4 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Share of open-interest notional (at mark) held by accounts in margin call or worse. */
-function marginCallShare(engine: Engine): number {
-  let all = 0;
-  let under = 0;
-  for (const a of engine.margin.accountStates()) {
-    if (a.id === MARKET_MAKER) continue;
-    const p = a.positions.get(BACKTEST_PERP.id);
-    if (!p) continue;
-    const n = Math.abs(p.qtyContracts);
-    all += n;
-    if (a.state === 'margin-call' || a.state === 'liquidatable' || a.state === 'bankrupt') under += n;
-  }
-  // one instrument: the mark cancels out of the ratio
-  return all > 0 ? under / all : 0;
-}
+const UNDER_CALL: ReadonlySet<MarginState> = new Set(['margin-call', 'liquidatable', 'bankrupt']);

@@ -1,4 +1,5 @@
 import { contractSizeOf, type Instrument, settlementOf } from '../../domain/instrument.ts';
+import { pnlSettle } from '../../domain/position.ts';
 
 /** One open position valued at its mark (price per contract: mark price, or option value). */
 export interface MarkedLeg {
@@ -14,10 +15,7 @@ export interface MarkedLeg {
  * perpetuals / futures q·size·(p − m); inverse q·size·(1/m − 1/p); options and spot q·(p − m).
  */
 export function closeValueChange(i: Instrument, qty: number, mark: number, price: number): number {
-  if (i.kind === 'perpetual' || i.kind === 'future') {
-    const size = contractSizeOf(i);
-    return settlementOf(i) === 'linear' ? qty * size * (price - mark) : qty * size * (1 / mark - 1 / price);
-  }
+  if (i.kind === 'perpetual' || i.kind === 'future') return pnlSettle(i, qty, mark, price);
   return qty * (price - mark);
 }
 

@@ -1,5 +1,4 @@
 import type { MarginState } from '../../domain/decisions.ts';
-import { contractSizeOf, settlementOf } from '../../domain/instrument.ts';
 import type { MonitorRow } from '../../liquidity/monitor.ts';
 import type { MarginBook } from '../../margin/margin-book.ts';
 import { estimateVar } from '../../risk/estimators/index.ts';
@@ -76,41 +75,8 @@ export class MetricBook {
         return fund ? fund.drawdownOver(m.windowUs, tsUs).fraction : null;
       }
       case 'margin-call-share':
-        return this.marginCallShare();
+        return this.margin.openInterestShare(UNDER_CALL);
     }
-  }
-
-  /**
-   * Σ |notional| of accounts in margin call or worse / Σ |notional| of all accounts (null without
-   * positions). Reads states only (always current), never the figures, so it costs no re-margin.
-   */
-  private marginCallShare(): number | null {
-    let all = 0;
-    let under = 0;
-    const perContract = new Map<string, number | null>();
-    const contractValue = (instrumentId: string): number | null => {
-      let v = perContract.get(instrumentId);
-      if (v === undefined) {
-        const i = this.margin.instrument(instrumentId);
-        const mark = this.margin.markOf(instrumentId);
-        v =
-          !i || mark === null
-            ? null
-            : contractSizeOf(i) * (settlementOf(i) === 'linear' || i.kind === 'option' ? mark : 1);
-        perContract.set(instrumentId, v);
-      }
-      return v;
-    };
-    for (const a of this.margin.accountStates()) {
-      let n = 0;
-      for (const p of a.positions.values()) {
-        const v = contractValue(p.instrumentId);
-        if (v !== null) n += Math.abs(p.qtyContracts) * v;
-      }
-      all += n;
-      if (UNDER_CALL.has(a.state)) under += n;
-    }
-    return all > 0 ? under / all : null;
   }
 
   exportState() {

@@ -1,5 +1,5 @@
 import { BackstopError } from '../../core/errors.ts';
-import { moneyFromDecimal } from '../../core/money.ts';
+import { exactUnits, moneyFromDecimal } from '../../core/money.ts';
 import type { Decision, Evidence, Tier } from '../../domain/decisions.ts';
 import type { GovernanceEvent } from '../../domain/events.ts';
 import type { MonitorClose } from '../../liquidity/monitor.ts';
@@ -350,11 +350,8 @@ export class PolicyEngine {
       typeof P[k] === 'string' && P[k] !== '' ? (P[k] as string) : null;
     const units = (k: string): bigint | null => {
       const v = P[k];
-      if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v)) return null;
-      const scale = this.accounts.scale(ccy);
-      const [i, f = ''] = v.split('.') as [string, string?];
-      if (f.length > scale) return null;
-      return BigInt(i + f.padEnd(scale, '0'));
+      const u = typeof v === 'string' ? exactUnits(v, this.accounts.scale(ccy)) : 'malformed';
+      return typeof u === 'bigint' && u >= 0n ? u : null;
     };
     const bad = (message: string) => ({ ok: false as const, code: 'BAD_FIELD', message });
     const done = (...records: GovernanceRecord[]) => ({
@@ -498,10 +495,7 @@ export class PolicyEngine {
     if (!gov || !g) return [];
     const out: Decision[] = [];
     const scale = this.accounts.scale(g.currency);
-    const toUnits = (d: string) => {
-      const [i, f = ''] = d.split('.') as [string, string?];
-      return BigInt(i + f.padEnd(scale, '0'));
-    };
+    const toUnits = (d: string) => moneyFromDecimal(d, scale, g.currency).units;
     for (const d of decisions) {
       if (d.kind !== 'insurance-payment' || d.currency !== g.currency || d.evidence.fund !== g.currency)
         continue;
