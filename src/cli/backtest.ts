@@ -20,7 +20,7 @@ function table(r: SimReport): string {
   return [head, ...rows].join('\n');
 }
 
-function addCommon(c: Command): Command {
+export function addCommon(c: Command): Command {
   return c
     .requiredOption('--data <files...>', 'OHLCV bar files of the window (csv / csv.gz)')
     .option('--accounts <n>', 'synthetic traders', int('accounts', 0), 1_000)
@@ -49,7 +49,7 @@ const isoUs = (name: string) => (v: string) => {
   return ms * 1000;
 };
 
-interface Opts {
+export interface Opts {
   depthScale?: number;
   from?: number;
   to?: number;

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Policy } from '../backstop/policy/policy.ts';
 import { BackstopError } from '../core/errors.ts';
 import type { BarEvent } from '../domain/events.ts';
-import { AuditLogWriter, verifyAuditFile } from '../io/audit/audit-log.ts';
+import { AuditLogWriter, type AuditSink, verifyAuditFile } from '../io/audit/audit-log.ts';
 import { MarketFile } from '../io/market-file.ts';
 import { loadPolicyFile, policyFromData } from '../io/policy/load-policy.ts';
 import { POLICY_PRESETS } from '../io/policy/presets.ts';
 import { type RenderedReport, renderReport } from '../report/index.ts';
-import { type BacktestResult, type RunOutcome, runBacktest } from './backtest.ts';
+import { type BacktestConfig, type BacktestResult, type RunOutcome, runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
 import { BTC_SYNTHETIC_BOOK, scaledBook } from './synthetic-book.ts';
@@ -79,12 +79,10 @@ export interface SimReport {
   readonly report: RenderedReport | null;
 }
 
-/**
- * Runs each policy on the same bars, population and seed; with `outDir`, writes report.json,
- * one audit log per policy (`audit.jsonl` for one policy, `audit-<policy>.jsonl` for several,
- * each verified after writing) and the HTML / PNG report.
- */
-export async function simulate(o: SimOptions): Promise<SimReport> {
+/** The bars of the data files inside the options' [from, to) window; at least two. */
+export async function windowBars(
+  o: Pick<SimOptions, 'files' | 'fromUs' | 'toUs'>,
+): Promise<readonly BarEvent[]> {
   const { bars: all } = await readBars(o.files);
   const bars = all.filter(
     (b) => (o.fromUs === undefined || b.tsUs >= o.fromUs) && (o.toUs === undefined || b.tsUs < o.toUs),
@@ -94,6 +92,38 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       'BAD_ARGUMENT',
       'the data files hold fewer than two bars (in the --from / --to window)',
     );
+  return bars;
+}
+
+/**
+ * One run's configuration from the options: every policy of a compare or a sweep sees the same
+ * bars, population, seed, impact and book.
+ */
+export function backtestConfig(
+  o: Pick<SimOptions, 'accounts' | 'seed' | 'impact' | 'depthScale'>,
+  bars: readonly BarEvent[],
+  label: string,
+  policy: Policy,
+  auditSink: AuditSink | null,
+): BacktestConfig {
+  return {
+    policyName: label,
+    policy,
+    population: { ...DEFAULT_POPULATION, accounts: o.accounts, seed: o.seed },
+    impact: o.impact ? DEFAULT_IMPACT : null,
+    book: scaledBook(BTC_SYNTHETIC_BOOK, o.depthScale ?? 1),
+    bars,
+    auditSink,
+  };
+}
+
+/**
+ * Runs each policy on the same bars, population and seed; with `outDir`, writes report.json,
+ * one audit log per policy (`audit.jsonl` for one policy, `audit-<policy>.jsonl` for several,
+ * each verified after writing) and the HTML / PNG report.
+ */
+export async function simulate(o: SimOptions): Promise<SimReport> {
+  const bars = await windowBars(o);
   if (o.outDir) mkdirSync(o.outDir, { recursive: true });
   const results: BacktestResult[] = [];
   const outcomes: RunOutcome[] = [];
@@ -107,15 +137,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       writeFileSync(auditPath, '');
       writer = await AuditLogWriter.openFile(auditPath);
     }
-    const r = runBacktest({
-      policyName: label,
-      policy,
-      population: { ...DEFAULT_POPULATION, accounts: o.accounts, seed: o.seed },
-      impact: o.impact ? DEFAULT_IMPACT : null,
-      book: scaledBook(BTC_SYNTHETIC_BOOK, o.depthScale ?? 1),
-      bars,
-      auditSink: writer?.sink ?? null,
-    });
+    const r = runBacktest(backtestConfig(o, bars, label, policy, writer?.sink ?? null));
     writer?.sink.close?.();
     let outcome = r.outcome;
     if (auditPath) outcome = { ...outcome, auditOk: (await verifyAuditFile(auditPath)).ok };
