@@ -65,6 +65,7 @@ export {
   sviTotalVariance,
   VolSurface,
 } from './pricing/index.ts';
-export { LiveClock, PushSource, timerSource } from './runtime/live.ts';
+export { Heartbeat } from './runtime/heartbeat.ts';
+export { heartbeatSource, LiveClock, PushSource } from './runtime/live.ts';
 export { type EventSource, mergeSources, type SourceItem } from './runtime/merge.ts';
 export { type RunSummary, runLoop } from './runtime/run-loop.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestClock } from '../engine/clock.ts';
-import { LiveClock, PushSource, timerSource } from './live.ts';
+import { heartbeatSource, LiveClock, PushSource } from './live.ts';
 import type { SourceItem } from './merge.ts';
 
 afterEach(() => vi.useRealTimers());
@@ -13,18 +13,19 @@ describe('clocks', () => {
     expect(() => c.set(14)).toThrow(/cannot go back/);
   });
 
-  it('LiveClock reads wall time in µs; timerSource emits a timer per period until aborted', async () => {
+  it('LiveClock reads wall time in µs; heartbeatSource emits a timer per boundary passed until aborted', async () => {
     vi.useFakeTimers({ now: 1_700_000_000_000 });
     const clock = new LiveClock();
     expect(clock.nowUs()).toBe(1_700_000_000_000_000);
     const stop = new AbortController();
-    const source = timerSource(clock, 250_000, stop.signal);
+    const source = heartbeatSource(clock, 250_000, stop.signal);
     vi.advanceTimersByTime(1000);
     stop.abort();
     const got: SourceItem[] = [];
     for await (const item of source.items) got.push(item);
     expect(got.map((i) => (i.ok ? i.event.tsUs : null))).toEqual([
-      1_700_000_000_250_000, 1_700_000_000_500_000, 1_700_000_000_750_000, 1_700_000_001_000_000,
+      // the boundary at +1 s equals the clock when stopped: not passed yet, so not fired
+      1_700_000_000_250_000, 1_700_000_000_500_000, 1_700_000_000_750_000,
     ]);
   });
 

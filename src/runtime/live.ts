@@ -1,4 +1,5 @@
 import type { Clock } from '../engine/clock.ts';
+import { Heartbeat } from './heartbeat.ts';
 import type { EventSource, SourceItem } from './merge.ts';
 
 /** Wall-clock time for the live runner (the only place outside adapters that reads it). */
@@ -16,6 +17,11 @@ export class PushSource implements EventSource {
   private readonly queue: SourceItem[] = [];
   private waiting: ((r: IteratorResult<SourceItem>) => void) | null = null;
   private ended = false;
+  private resolveClosed: () => void = () => {};
+  /** Settles when `end` is called: the feed is closed, though its queue may still hold items. */
+  readonly closed: Promise<void> = new Promise((resolve) => {
+    this.resolveClosed = resolve;
+  });
 
   constructor(
     readonly name: string,
@@ -33,6 +39,7 @@ export class PushSource implements EventSource {
 
   end(): void {
     this.ended = true;
+    this.resolveClosed();
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = null;
@@ -57,18 +64,31 @@ export class PushSource implements EventSource {
 }
 
 /**
- * Timer events every `periodUs` from a Clock, as a source: in live mode they close monitor
- * intervals on quiet markets and act as the heartbeat that lets the merge advance.
+ * Live heartbeats: polls the clock every `pollMs` of wall time and pushes a timer event for
+ * every period boundary the clock has passed (the `Heartbeat` rule, shared with the backtest's
+ * `runLoop` heartbeats). They close monitor intervals and pace the liquidator on quiet markets,
+ * and they let the merge advance. On abort, the boundaries already passed are pushed, then the
+ * source ends.
  */
-export function timerSource(clock: Clock, periodUs: number, stop: AbortSignal, rank = 1_000): EventSource {
-  const push = new PushSource('timer', rank);
-  const handle = setInterval(
-    () => push.push({ ok: true, event: { kind: 'timer', tsUs: clock.nowUs() } }),
-    periodUs / 1000,
-  );
-  stop.addEventListener('abort', () => {
+export function heartbeatSource(
+  clock: Clock,
+  periodUs: number,
+  stop: AbortSignal,
+  options: { readonly pollMs?: number; readonly rank?: number } = {},
+): EventSource {
+  const push = new PushSource('heartbeat', options.rank ?? 1_000);
+  const beat = new Heartbeat(periodUs);
+  const poll = () => {
+    for (const tsUs of beat.due(clock.nowUs())) push.push({ ok: true, event: { kind: 'timer', tsUs } });
+  };
+  poll();
+  const handle = setInterval(poll, options.pollMs ?? Math.max(1, Math.floor(periodUs / 4_000)));
+  const end = () => {
     clearInterval(handle);
+    poll();
     push.end();
-  });
+  };
+  if (stop.aborted) end();
+  else stop.addEventListener('abort', end, { once: true });
   return push;
 }

@@ -1,6 +1,7 @@
 import type { Decision } from '../domain/decisions.ts';
 import type { Rejection } from '../domain/rejection.ts';
 import type { Engine } from '../engine/engine.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { type EventSource, mergeSources } from './merge.ts';
 
 export interface RunHooks {
@@ -33,6 +34,15 @@ export function rejectionFromDecision(d: Decision): Rejection | null {
   };
 }
 
+export interface RunLoopOptions {
+  /**
+   * Historical heartbeats: a timer event at every multiple of this period that the event time
+   * passes, the same timers a live runner's `heartbeatSource` raises (docs/adr/0007-heartbeats.md).
+   * Absent: no timers besides those the sources carry.
+   */
+  readonly heartbeatUs?: number;
+}
+
 /**
  * The one loop shared by backtest and live: merge sources in total order, hand each event to
  * the engine, route decisions and rejections. Only the sources (files vs feeds + a clock's
@@ -42,7 +52,9 @@ export async function runLoop(
   engine: Engine,
   sources: readonly EventSource[],
   hooks: RunHooks = {},
+  options: RunLoopOptions = {},
 ): Promise<RunSummary> {
+  const heartbeat = options.heartbeatUs ? new Heartbeat(options.heartbeatUs) : null;
   const summary: RunSummary = { events: 0, decisions: 0, rejected: 0, firstTsUs: null, lastTsUs: null };
   const emit = (ds: Decision[]) => {
     for (const d of ds) {
@@ -62,6 +74,12 @@ export async function runLoop(
       continue;
     }
     const e = item.event;
+    if (heartbeat) {
+      for (const tsUs of heartbeat.due(e.tsUs)) {
+        summary.events++;
+        emit(engine.handle({ kind: 'timer', tsUs }));
+      }
+    }
     summary.events++;
     summary.firstTsUs ??= e.tsUs;
     summary.lastTsUs = e.tsUs;

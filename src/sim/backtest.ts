@@ -2,7 +2,7 @@ import type { Policy } from '../backstop/policy/policy.ts';
 import type { Decision, MarginState, Tier } from '../domain/decisions.ts';
 import type { BarEvent, EngineEvent, Level } from '../domain/events.ts';
 import type { PerpetualInstrument } from '../domain/instrument.ts';
-import { defaultEngineConfig, Engine } from '../engine/engine.ts';
+import { defaultEngineConfig, Engine, type EngineSinks } from '../engine/engine.ts';
 import { splitLogText, verifyRecords } from '../io/audit/audit-chain.ts';
 import { AuditLogWriter, type AuditSink } from '../io/audit/audit-log.ts';
 import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
@@ -58,6 +58,8 @@ export interface BacktestConfig {
   readonly bars: readonly BarEvent[];
   /** Where the audit log goes (a file sink), or null to keep it in memory. */
   readonly auditSink?: AuditSink | null;
+  /** Sees every engine input in order: records the episode (the live-parity test replays it). */
+  readonly onInput?: (e: EngineEvent) => void;
   /** False activation: no fall of this fraction below the activation price within the horizon. */
   readonly falseActivation?: { readonly moveFrac: number; readonly horizonUs: number };
 }
@@ -111,27 +113,36 @@ function depthWithin(levels: readonly Level[], mid: number, frac: number): numbe
   return n;
 }
 
+/**
+ * The backtest venue's engine: the perpetual, its margin model, a monitor whose interval is the
+ * bar length, and the policy. A recorded episode replayed into an engine made here reproduces
+ * the run (test/e2e/live-parity.test.ts).
+ */
+export function backtestEngine(policy: Policy, barUs: number, sinks: EngineSinks = {}): Engine {
+  return new Engine(
+    defaultEngineConfig({
+      instruments: [BACKTEST_PERP],
+      monitor: defaultMonitorConfig(barUs, 1_000_000),
+      margin: { modelFor: () => BACKTEST_MARGIN, defaultVol: 0.6 },
+      policy,
+    }),
+    sinks,
+  );
+}
+
 export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const bars = cfg.bars;
   if (bars.length < 2) throw new RangeError('a backtest needs at least two bars');
   const barUs = (bars[1] as BarEvent).tsUs - (bars[0] as BarEvent).tsUs;
   const barMinutes = barUs / 60_000_000;
   const stress: [number, number][] = [];
-  const engine = new Engine(
-    defaultEngineConfig({
-      instruments: [BACKTEST_PERP],
-      monitor: defaultMonitorConfig(barUs, 1_000_000),
-      margin: { modelFor: () => BACKTEST_MARGIN, defaultVol: 0.6 },
-      policy: cfg.policy,
-    }),
-    {
-      onMonitorClose: (c) => {
-        if (c.row.instrument === BACKTEST_PERP.id && c.row.stressIndex !== null) {
-          stress.push([c.row.tsUs, c.row.stressIndex]);
-        }
-      },
+  const engine = backtestEngine(cfg.policy, barUs, {
+    onMonitorClose: (c) => {
+      if (c.row.instrument === BACKTEST_PERP.id && c.row.stressIndex !== null) {
+        stress.push([c.row.tsUs, c.row.stressIndex]);
+      }
     },
-  );
+  });
   const impact = cfg.impact ? new PriceImpact(cfg.impact) : null;
   const traders = makePopulation(cfg.population, bars.length);
   const byBar = new Map<number, typeof traders>();
@@ -168,6 +179,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
 
   const handle = (e: EngineEvent) => {
     counts.events++;
+    cfg.onInput?.(e);
     const ds = engine.handle(e);
     absorb(ds, e.tsUs);
   };
