@@ -11,6 +11,7 @@ import { type Io, processIo } from './output.ts';
 import { policyCommand } from './policy.ts';
 import { priceCommand } from './price.ts';
 import { riskCommand } from './risk.ts';
+import { sweepCommand } from './sweep.ts';
 
 /** Entry point of the `backstop` CLI. Returns the exit code: 0 ok, 1 check failed, 2 bad usage/input. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     auditCommand(io),
     policyCommand(io),
     ...backtestCommands(io),
+    sweepCommand(io),
   ];
   for (const c of commands) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
