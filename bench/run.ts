@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { benchTickDay } from './day.bench.ts';
 import { benchEngine } from './engine.bench.ts';
 import { benchFills } from './fills.bench.ts';
 import { benchMargin } from './margin.bench.ts';
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
   const margin = await benchMargin((line) => console.log(line));
   console.log('running fills bench…');
   const fills = await benchFills((line) => console.log(line));
+  console.log('running tick-day bench (about 2 min)…');
+  const tickDay = await benchTickDay((line) => console.log(line));
   const seconds = (performance.now() - started) / 1e3;
 
   const groups = [
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     { bench: 'engine', rows: engine },
     { bench: 'margin', rows: margin },
     { bench: 'fills', rows: fills },
+    { bench: 'tick-day', rows: tickDay },
   ];
   console.log('');
   console.log(table(groups));
