@@ -22,6 +22,7 @@ export {
   type EngineSinks,
   type EngineState,
 } from './engine/engine.ts';
+export { type FeedSocket, jsonFeedSource } from './io/feeds/json-feed.ts';
 export { fileSources } from './io/file-sources.ts';
 export { FORMAT_NAMES, type FormatName } from './io/formats/index.ts';
 export { JournaledEngine, type JournaledEngineOptions, stateHash } from './io/journal/journaled-engine.ts';
@@ -29,6 +30,7 @@ export { MarketFile, type ReadOptions, type SizeUnit } from './io/market-file.ts
 export { loadPolicyFile, parsePolicy, policyFromData } from './io/policy/load-policy.ts';
 export { POLICY_PRESET_NAMES, POLICY_PRESETS } from './io/policy/presets.ts';
 export { QuarantineWriter } from './io/quarantine.ts';
+export { decodeEvent, EventSchema } from './io/schemas/event.ts';
 export { DepthProfile, type DepthProfileState } from './liquidity/depth-profile.ts';
 export {
   LiquidityMonitor,
@@ -67,5 +69,6 @@ export {
 } from './pricing/index.ts';
 export { Heartbeat } from './runtime/heartbeat.ts';
 export { heartbeatSource, LiveClock, PushSource } from './runtime/live.ts';
+export { type LiveRunOptions, runLive } from './runtime/live-runner.ts';
 export { type EventSource, mergeSources, type SourceItem } from './runtime/merge.ts';
 export { type RunSummary, runLoop } from './runtime/run-loop.ts';

@@ -27,15 +27,16 @@ export function addCommon(c: Command): Command {
     .option('--seed <s>', 'population seed', int('seed', 0), 1)
     .option('--no-impact', 'no price impact of forced flow (the data prices as they are)')
     .option(
-      '--depth-scale <x>',
-      'multiply the synthetic book depth (1 = the fitted 2025 Binance book)',
-      (v: string) => {
+      '--depth-scale <x|auto>',
+      'multiply the synthetic book depth (1 = the fitted 2025 Binance book); auto: from the window volume',
+      (v: string): number | 'auto' => {
+        if (v === 'auto') return 'auto';
         const x = Number(v);
         if (!(x > 0) || !Number.isFinite(x))
-          throw new UsageError(`--depth-scale must be a number > 0, got "${v}"`);
+          throw new UsageError(`--depth-scale must be a number > 0 or "auto", got "${v}"`);
         return x;
       },
-      1,
+      'auto',
     )
     .option('--from <iso>', 'first bar time (UTC, ISO 8601), inclusive', isoUs('from'))
     .option('--to <iso>', 'end of the window (UTC, ISO 8601), exclusive', isoUs('to'))
@@ -50,7 +51,7 @@ const isoUs = (name: string) => (v: string) => {
 };
 
 export interface Opts {
-  depthScale?: number;
+  depthScale?: number | 'auto';
   from?: number;
   to?: number;
   data: string[];
@@ -80,7 +81,7 @@ export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<
     return r;
   }
   io.out.write(
-    `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}, depth × ${r.depthScale}; money in USDC\n`,
+    `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}, depth × ${r.depthScale.toPrecision(3)}; money in USDC\n`,
   );
   io.out.write(`${table(r)}\n`);
   if (r.outDir) io.out.write(`report: ${r.report?.htmlPath ?? `${r.outDir}/report.json`}\n`);

@@ -83,9 +83,9 @@ export async function runDemo(outDir: string | null): Promise<DemoSummary> {
   return summary;
 }
 
-/** The compare part of the demo: the crash hours of the bundled day (10:00–16:00 UTC). */
+/** The compare part of the demo: the crash hours of the bundled day (11:00–15:00 UTC, the low at 13:3x). */
 export const DEMO_POLICIES = ['none', 'hyperliquid', 'dydx-v4', 'backstop'];
-export const DEMO_WINDOW = { from: Date.UTC(2021, 4, 19, 10) * 1000, to: Date.UTC(2021, 4, 19, 16) * 1000 };
+export const DEMO_WINDOW = { from: Date.UTC(2021, 4, 19, 11) * 1000, to: Date.UTC(2021, 4, 19, 15) * 1000 };
 
 export function demoCommand(io: Io): Command {
   return new Command('demo')
@@ -145,7 +145,7 @@ export function demoCommand(io: Io): Command {
       }
       io.out.write(`rows and summary written to ${s.outDir}/\n`);
       io.out.write(
-        `\ncompare on 10:00–16:00 UTC, ${opts.accounts} synthetic accounts, same population and seed for every policy:\n`,
+        `\ncompare on 11:00–15:00 UTC, ${opts.accounts} synthetic accounts, same population and seed for every policy:\n`,
       );
       await runAndPrint(io, DEMO_POLICIES, compareOpts);
     });

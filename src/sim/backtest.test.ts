@@ -2,16 +2,21 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { cli } from '../../test/cli-harness.ts';
 import { HAVE_SHARED, SHARED_DIR, SHARED_MISSING } from '../../test/shared-data.ts';
 import type { BarEvent } from '../domain/events.ts';
+import { policyFromData } from '../io/policy/load-policy.ts';
+import type { PolicyFile } from '../io/policy/policy-schema.ts';
 import { runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
-import { resolvePolicy, simulate } from './run-files.ts';
+import { backtestConfig, resolvePolicy, simulate, windowBars } from './run-files.ts';
 import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
+const SAMPLE_2021 = new URL('../../data/samples/btc_usdt_binance_spot_1m_2021-05-19.csv', import.meta.url)
+  .pathname;
 const MIN = 60_000_000;
 
 /** 240 one-minute bars: flat at 100 000 for an hour, a fall of `fall` over an hour, then a partial recovery. */
@@ -70,6 +75,32 @@ describe('backtest runner', () => {
     expect(a.series.liquidations.length).toBeGreaterThanOrEqual(a.outcome.liquidations);
   });
 
+  it('socializes onto the reserve and providers from their own accounts (no fund, takeover or ADL)', async () => {
+    // once crashed the engine: the reserve holds open interest from its quotes, and its share of
+    // a socialized loss was charged to a trader account of the same name, which held nothing
+    // the previous backstop preset (stress-index tiers: the reserve is quoting when losses land)
+    const file = new URL('../../test/fixtures/policies/backstop-stress-tiers.yaml', import.meta.url).pathname;
+    const data = parseYaml(readFileSync(file, 'utf8')) as PolicyFile;
+    const stages = { ...data.liquidation?.stages, insuranceFund: false, providerTakeover: false };
+    const policy = policyFromData(
+      { ...data, liquidation: { ...data.liquidation, stages } } as PolicyFile,
+      'x',
+    );
+    // the bundled 2021-05-19 sample around the low, on a book 20× thinner than the fitted one
+    const o = {
+      files: [SAMPLE_2021],
+      fromUs: Date.parse('2021-05-19T12:00:00Z') * 1000,
+      toUs: Date.parse('2021-05-19T15:00:00Z') * 1000,
+      accounts: 500,
+      seed: 1,
+      impact: true,
+      depthScale: 0.05,
+    };
+    const r = runBacktest(backtestConfig(o, await windowBars(o), 'backstop-no-fund', policy, null));
+    console.log('OUT', JSON.stringify(r.outcome));
+    expect(r.outcome.socializedLoss).toBeGreaterThan(0);
+  });
+
   it('price impact turns forced selling into a deeper low and more liquidations (a cascade)', () => {
     // a 10 % fall on a venue 50× thinner than the fitted book: forced selling moves the price
     const withImpact = run('none', true, 1_000, 10_000, 0.02);
@@ -90,8 +121,7 @@ describe('backtest runner', () => {
 });
 
 describe('backstop backtest / compare (CLI)', () => {
-  const sample = new URL('../../data/samples/btc_usdt_binance_spot_1m_2021-05-19.csv', import.meta.url)
-    .pathname;
+  const sample = SAMPLE_2021;
 
   it('compare --json prints the contract; --out writes report.json, verifiable audit logs, HTML and PNGs', async () => {
     const out = mkdtempSync(join(tmpdir(), 'backstop-compare-'));

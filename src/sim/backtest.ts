@@ -9,6 +9,7 @@ import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
 import type { GridModelConfig } from '../margin/portfolio/grid-model.ts';
 import { NO_VOL_SHOCK, regularGrid } from '../margin/portfolio/scenarios.ts';
 import type { RunSeries } from '../report/index.ts';
+import { Heartbeat } from '../runtime/heartbeat.ts';
 import { type ImpactConfig, PriceImpact } from './impact.ts';
 import { makePopulation, type PopulationConfig } from './population.ts';
 import { type SyntheticBookParams, syntheticBook, trailingBarContext } from './synthetic-book.ts';
@@ -47,6 +48,21 @@ export const BACKTEST_MARGIN: GridModelConfig = {
 
 const MARKET_MAKER = 'market-maker';
 
+/**
+ * The backtest's heartbeat period: the live runner's 1 s on one-minute bars, and 60 per bar on
+ * coarser ones (5 s on 5-minute bars, 1 min on hourly bars), whose price path is known only at
+ * a few points per bar anyway. One second on a month of hourly bars would be 2.7 M timers a run.
+ */
+export function backtestHeartbeatUs(barUs: number): number {
+  return Math.max(1_000_000, Math.round(barUs / 60));
+}
+
+/**
+ * Capital of each backstop liquidity provider of the policy, in USDC (assumed, docs/backtesting.md):
+ * the scale of a venue's designated liquidators (Deribit's LSPs, Hyperliquid's HLP vault).
+ */
+export const PROVIDER_CAPITAL = 20_000_000;
+
 export interface BacktestConfig {
   readonly policyName: string;
   readonly policy: Policy;
@@ -58,9 +74,13 @@ export interface BacktestConfig {
   readonly bars: readonly BarEvent[];
   /** Where the audit log goes (a file sink), or null to keep it in memory. */
   readonly auditSink?: AuditSink | null;
+  /** USDC each liquidity provider of the policy deposits at the start (default PROVIDER_CAPITAL). */
+  readonly providerCapital?: number;
+  /** Heartbeat period, µs (default `backtestHeartbeatUs(bar length)`): timers as a live runner raises them. */
+  readonly heartbeatUs?: number;
   /** Sees every engine input in order: records the episode (the live-parity test replays it). */
   readonly onInput?: (e: EngineEvent) => void;
-  /** False activation: no fall of this fraction below the activation price within the horizon. */
+  /** False activation: no move of this fraction from the activation price, either way, within the horizon. */
   readonly falseActivation?: { readonly moveFrac: number; readonly horizonUs: number };
 }
 
@@ -177,7 +197,11 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   let seq = 0;
   let conservationOk = true;
 
+  // heartbeats on the venue clock, as live (docs/adr/0007-heartbeats.md): derived from time,
+  // so they are not inputs and are not recorded
+  const heartbeat = new Heartbeat(cfg.heartbeatUs ?? backtestHeartbeatUs(barUs));
   const handle = (e: EngineEvent) => {
+    for (const tsUs of heartbeat.due(e.tsUs)) absorb(engine.handle({ kind: 'timer', tsUs }), tsUs);
     counts.events++;
     cfg.onInput?.(e);
     const ds = engine.handle(e);
@@ -258,6 +282,18 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     amount: '10000000000',
     tsUs: (bars[0] as BarEvent).tsUs,
   });
+  // backstop liquidity providers trade with their own capital: an unfunded one would take over
+  // positions it cannot margin and be liquidated itself, passing them round in a loop
+  for (const p of cfg.policy.liquidation?.providers ?? []) {
+    handle({
+      kind: 'transfer',
+      eventId: `provider-deposit-${p.id}`,
+      account: p.id,
+      currency: ccy,
+      amount: String(cfg.providerCapital ?? PROVIDER_CAPITAL),
+      tsUs: (bars[0] as BarEvent).tsUs,
+    });
+  }
 
   let low: { tsUs: number; price: number } | null = null;
   let dataLow: { tsUs: number; price: number } | null = null;
@@ -353,10 +389,11 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     }
     return last;
   };
+  // a move either way counts: the policy also guards shorts against a squeeze
   const falseActivations = activations.filter((t) => {
     const p0 = priceAt(t);
     return !series.dataPrice.some(
-      ([ts, p]) => ts > t && ts <= t + fa.horizonUs && p <= p0 * (1 - fa.moveFrac),
+      ([ts, p]) => ts > t && ts <= t + fa.horizonUs && Math.abs(p / p0 - 1) >= fa.moveFrac,
     );
   }).length;
   const fundPath = series.fund.map(([, v]) => v);

@@ -11,7 +11,7 @@ import { type RenderedReport, renderReport } from '../report/index.ts';
 import { type BacktestConfig, type BacktestResult, type RunOutcome, runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
-import { BTC_SYNTHETIC_BOOK, scaledBook } from './synthetic-book.ts';
+import { BTC_SYNTHETIC_BOOK, depthScaleFromVolume, scaledBook } from './synthetic-book.ts';
 
 /** Reads the OHLCV bars of the data files (every other row kind is refused: bars only, for now). */
 export async function readBars(files: readonly string[]): Promise<{ bars: BarEvent[]; rejected: number }> {
@@ -60,8 +60,11 @@ export interface SimOptions {
   readonly outDir: string | null;
   /** Reports with charts (HTML + PNG) when writing to outDir. */
   readonly charts?: boolean;
-  /** Multiplies the synthetic book's depth (1 = the fitted 2025 Binance book). */
-  readonly depthScale?: number;
+  /**
+   * Multiplies the synthetic book's depth (1 = the fitted 2025 Binance book); `auto` (the
+   * default) scales it by the window's traded volume (`depthScaleFromVolume`).
+   */
+  readonly depthScale?: number | 'auto';
   /** Only bars in [fromUs, toUs). */
   readonly fromUs?: number;
   readonly toUs?: number;
@@ -77,6 +80,13 @@ export interface SimReport {
   readonly runs: readonly RunOutcome[];
   readonly outDir: string | null;
   readonly report: RenderedReport | null;
+}
+
+/** A number as given; `auto` or absent: from the window's traded volume. */
+export function resolveDepthScale(scale: number | 'auto' | undefined, bars: readonly BarEvent[]): number {
+  if (typeof scale === 'number') return scale;
+  const barMinutes = ((bars[1] as BarEvent).tsUs - (bars[0] as BarEvent).tsUs) / 60_000_000;
+  return depthScaleFromVolume(bars, barMinutes, DEFAULT_POPULATION.warmupFrac);
 }
 
 /** The bars of the data files inside the options' [from, to) window; at least two. */
@@ -111,7 +121,7 @@ export function backtestConfig(
     policy,
     population: { ...DEFAULT_POPULATION, accounts: o.accounts, seed: o.seed },
     impact: o.impact ? DEFAULT_IMPACT : null,
-    book: scaledBook(BTC_SYNTHETIC_BOOK, o.depthScale ?? 1),
+    book: scaledBook(BTC_SYNTHETIC_BOOK, resolveDepthScale(o.depthScale, bars)),
     bars,
     auditSink,
   };
@@ -151,7 +161,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       accounts: o.accounts,
       seed: o.seed,
       impact: o.impact,
-      depthScale: o.depthScale ?? 1,
+      depthScale: resolveDepthScale(o.depthScale, bars),
       bars: bars.length,
       runs: outcomes,
     };
@@ -174,7 +184,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
     accounts: o.accounts,
     seed: o.seed,
     impact: o.impact,
-    depthScale: o.depthScale ?? 1,
+    depthScale: resolveDepthScale(o.depthScale, bars),
     bars: bars.length,
     runs: outcomes,
     outDir: o.outDir,

@@ -7,6 +7,7 @@ import {
   type BarContext,
   BTC_SYNTHETIC_BOOK,
   type ContextBar,
+  depthScaleFromVolume,
   fitSyntheticBook,
   type SyntheticBookParams,
   syntheticBook,
@@ -256,6 +257,26 @@ describe('trailingBarContext', () => {
     const c = trailingBarContext(events, 4, 3, 1);
     expect(c.quoteVolumePerMinute).toBeCloseTo((2 * 101 + 2 * 102) / 2, 9);
     expect(c.rvPerMinute).toBeCloseTo(trailingBarContext(bars, 4, 3, 1).rvPerMinute, 15);
+  });
+});
+
+describe('depthScaleFromVolume', () => {
+  const bars = (vols: (number | null)[], close = 1_000_000) =>
+    vols.map((v, k) => ({ tsUs: k * 60_000_000, close, volume: v }));
+
+  it('median quote volume per minute of the lead bars over the fitted market, by hand', () => {
+    // lead = first half: base volumes 1, 2, 3, 4, 100 at 1 000 000 → median 3 M / min; 3 / 14
+    expect(depthScaleFromVolume(bars([1, 2, 3, 4, 100, 9, 9, 9, 9, 9]), 1, 0.5)).toBeCloseTo(3 / 14, 12);
+    // 5-minute bars: the same bars carry a fifth of the volume per minute; even count → mean of middle two
+    expect(depthScaleFromVolume(bars([2, 4, 6, 8]), 5, 1)).toBeCloseTo(1_000_000 / 14_000_000, 12);
+    // unknown volumes are left out: median of 7 and 7
+    expect(depthScaleFromVolume(bars([null, 7, 7, null]), 1, 1)).toBeCloseTo(0.5, 12);
+  });
+
+  it('is clamped to [0.01, 1] and is 1 without any volume', () => {
+    expect(depthScaleFromVolume(bars([0.001, 0.001]), 1, 1)).toBe(0.01);
+    expect(depthScaleFromVolume(bars([1_000, 1_000]), 1, 1)).toBe(1);
+    expect(depthScaleFromVolume(bars([null, null]), 1, 1)).toBe(1);
   });
 });
 

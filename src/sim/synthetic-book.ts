@@ -687,3 +687,45 @@ export function scaledBook(params: SyntheticBookParams, factor: number): Synthet
     depth: { ...params.depth, depthAtRef: params.depth.depthAtRef.map((x) => x * factor) },
   };
 }
+
+/**
+ * Traded quote volume per minute assumed for the market the depth was fitted on (Binance USDⓈ-M
+ * BTCUSDT, October 2025): 14 M USDT a minute, about 20 bn a day. An assumption, not data: no
+ * volume of that market is in the dev data (docs/synthetic-book.md, "Depth per window").
+ */
+export const FITTED_MARKET_QUOTE_PER_MINUTE = 14_000_000;
+
+/** Bounds of the automatic depth scale: never deeper than the fitted book, never below 1 %. */
+export const AUTO_DEPTH_SCALE_BOUNDS = { min: 0.01, max: 1 } as const;
+
+/**
+ * The depth scale for a window's market: its median quote volume per minute over the first
+ * `leadFrac` of the bars (the population's warm-up, before the window's events: no look-ahead
+ * into the crash) ÷ the fitted market's, clamped to AUTO_DEPTH_SCALE_BOUNDS. Depth is taken
+ * proportional to traded volume (elasticity 1, assumed). Bars without volume are left out;
+ * with none at all the scale is 1.
+ */
+export function depthScaleFromVolume(
+  bars: readonly ContextBar[],
+  barMinutes: number,
+  leadFrac = 0.2,
+  refQuotePerMinute = FITTED_MARKET_QUOTE_PER_MINUTE,
+): number {
+  check(barMinutes > 0 && Number.isFinite(barMinutes), `barMinutes must be > 0, got ${barMinutes}`);
+  check(leadFrac > 0 && leadFrac <= 1, `leadFrac must be in (0, 1], got ${leadFrac}`);
+  const n = Math.max(1, Math.ceil(bars.length * leadFrac));
+  const perMinute = bars
+    .slice(0, n)
+    .map(quoteVolumeOf)
+    .filter((v): v is number => v !== null)
+    .map((v) => v / barMinutes)
+    .sort((a, b) => a - b);
+  if (perMinute.length === 0) return 1;
+  const mid = perMinute.length >> 1;
+  const median =
+    perMinute.length % 2 === 1
+      ? (perMinute[mid] as number)
+      : ((perMinute[mid - 1] as number) + (perMinute[mid] as number)) / 2;
+  const { min, max } = AUTO_DEPTH_SCALE_BOUNDS;
+  return Math.min(max, Math.max(min, median / refQuotePerMinute));
+}

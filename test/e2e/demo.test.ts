@@ -11,7 +11,8 @@ describe('backstop demo', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.monitor.firstCrisisMinutesBeforeLow).toBe(98);
-    expect(doc.compare).toMatchObject({ accounts: 200, seed: 1, impact: true, bars: 360 });
+    // 11:00–15:00 UTC of one-minute bars
+    expect(doc.compare).toMatchObject({ accounts: 200, seed: 1, impact: true, bars: 240 });
     expect(doc.compare.runs.map((x: { policy: string }) => x.policy)).toEqual([
       'none',
       'hyperliquid',

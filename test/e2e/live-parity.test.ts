@@ -8,7 +8,7 @@ import { jsonFeedSource } from '../../src/io/feeds/json-feed.ts';
 import { runLive } from '../../src/runtime/live-runner.ts';
 import type { EventSource } from '../../src/runtime/merge.ts';
 import { runLoop } from '../../src/runtime/run-loop.ts';
-import { backtestEngine, runBacktest } from '../../src/sim/backtest.ts';
+import { backtestEngine, backtestHeartbeatUs, runBacktest } from '../../src/sim/backtest.ts';
 import { DEFAULT_IMPACT } from '../../src/sim/impact.ts';
 import { DEFAULT_POPULATION } from '../../src/sim/population.ts';
 import { resolvePolicy } from '../../src/sim/run-files.ts';
@@ -20,7 +20,8 @@ import { BTC_SYNTHETIC_BOOK, scaledBook } from '../../src/sim/synthetic-book.ts'
  * replayed (1) by the backtest's run loop with historical heartbeats and (2) by the live runner
  * from a fake WebSocket, as JSON messages, with the venue clock driven by the recording and the
  * heartbeat polling it on wall-clock intervals. The decisions must be identical, byte for byte
- * in their audit form (the hash chain covers order and content).
+ * in their audit form (the hash chain covers order and content), to each other and to the
+ * backtest's own.
  */
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
@@ -98,8 +99,18 @@ describe('live runner and backtest runner: identical decisions on a recorded epi
   it('replaying the recording through the run loop reproduces the backtest decision for decision', async () => {
     const engine = backtestEngine(resolvePolicy('backstop'), barUs);
     const ds: Decision[] = [];
-    await runLoop(engine, [arraySource(episode.inputs)], { onDecision: (d) => ds.push(d) });
+    await runLoop(
+      engine,
+      [arraySource(episode.inputs)],
+      { onDecision: (d) => ds.push(d) },
+      { heartbeatUs: backtestHeartbeatUs(barUs) },
+    );
     expect(auditText(ds)).toBe(episode.audit);
+    // the heartbeats matter here: without them time-driven policy steps wait for the next event
+    const bare = backtestEngine(resolvePolicy('backstop'), barUs);
+    const without: Decision[] = [];
+    await runLoop(bare, [arraySource(episode.inputs)], { onDecision: (d) => without.push(d) });
+    expect(auditText(without)).not.toBe(episode.audit);
   });
 
   it('the live runner (fake socket, clock driven by the recording) decides exactly as the backtest runner', async () => {
@@ -148,8 +159,7 @@ describe('live runner and backtest runner: identical decisions on a recorded epi
     expect(live.length).toBe(historical.length);
     // the feed stamps where each event came from; decisions carry no input refs here
     expect(auditText(live)).toBe(auditText(historical));
-    // and both equal the population backtest's own decisions: on this episode (an event every
-    // 15 s) the heartbeats close nothing early and add timers but no decisions
+    // and both equal the population backtest's own decisions (it raises the same heartbeats)
     expect(auditText(live)).toBe(episode.audit);
   }, 120_000);
 });

@@ -171,6 +171,8 @@ export interface LiquidationLeg {
 export interface LossShare {
   readonly traderId: string;
   readonly weight: bigint;
+  /** The ledger account charged, when the holder is not a trader (the reserve, a provider). */
+  readonly account?: LedgerAccount;
 }
 
 const CURRENCY_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -696,7 +698,8 @@ export class Ledger {
     const postings: Posting[] = [{ account: SOCIALIZED_LOSS, currency, amount }];
     across.forEach((s, i) => {
       const share = (shares[i] as Money).units;
-      if (share !== 0n) postings.push({ account: traderAccount(s.traderId), currency, amount: -share });
+      if (share !== 0n)
+        postings.push({ account: s.account ?? traderAccount(s.traderId), currency, amount: -share });
     });
     return this.post({ id, reason: 'socialized-loss', postings });
   }

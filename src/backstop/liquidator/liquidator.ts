@@ -738,7 +738,12 @@ export class Liquidator {
           this.txId('socialize'),
           ccy,
           charged,
-          shares.map((a) => ({ traderId: a.account, weight: a.amount })),
+          // charged where each holder's money is: a trader's, a provider's or the reserve's account
+          shares.map((a) => ({
+            traderId: a.account,
+            weight: a.amount,
+            account: this.accounts.ledgerAccountOf(a.account),
+          })),
         );
         if (!r.ok) throw new BackstopError('INVARIANT', `socialized loss refused: ${r.error.message}`);
         for (const a of shares) this.accounts.sync(a.account, ccy);

@@ -15,7 +15,10 @@ const UNDER_CALL: ReadonlySet<MarginState> = new Set(['margin-call', 'liquidatab
 export class MetricBook {
   private readonly rows = new Map<string, MonitorRow>();
   private readonly mids = new Map<string, number[]>();
+  /** Interval mids with their times, for price-move metrics, pruned to the longest window. */
+  private readonly timedMids = new Map<string, [number, number][]>();
   private maxWindow = 0;
+  private maxMoveWindowUs = 0;
 
   constructor(
     private metrics: Readonly<Record<string, MetricSpec>>,
@@ -28,6 +31,10 @@ export class MetricBook {
   reconfigure(metrics: Readonly<Record<string, MetricSpec>>): void {
     this.metrics = metrics;
     this.maxWindow = Math.max(0, ...Object.values(metrics).map((m) => (m.source === 'var' ? m.window : 0)));
+    this.maxMoveWindowUs = Math.max(
+      0,
+      ...Object.values(metrics).map((m) => (m.source === 'price-move' ? m.windowUs : 0)),
+    );
   }
 
   onRow(row: MonitorRow): void {
@@ -39,6 +46,33 @@ export class MetricBook {
       if (xs.length > this.maxWindow + 1) xs.shift();
       this.mids.set(row.instrument, xs);
     }
+    if (row.mid !== null && Number.isFinite(row.mid) && row.mid > 0 && this.maxMoveWindowUs > 0) {
+      const xs = this.timedMids.get(row.instrument) ?? [];
+      xs.push([row.tsUs, row.mid]);
+      while (xs.length > 1 && (xs[0] as [number, number])[0] < row.tsUs - this.maxMoveWindowUs) xs.shift();
+      this.timedMids.set(row.instrument, xs);
+    }
+  }
+
+  /** The move of an instrument's latest interval mid from the window's extreme (see MetricSpec). */
+  private priceMove(
+    instrument: string,
+    direction: 'down' | 'up' | 'either',
+    windowUs: number,
+  ): number | null {
+    const xs = this.timedMids.get(instrument);
+    if (!xs || xs.length === 0) return null;
+    const [lastTs, last] = xs[xs.length - 1] as [number, number];
+    let hi = last;
+    let lo = last;
+    for (const [ts, mid] of xs) {
+      if (ts < lastTs - windowUs) continue;
+      if (mid > hi) hi = mid;
+      if (mid < lo) lo = mid;
+    }
+    const down = 1 - last / hi;
+    const up = last / lo - 1;
+    return direction === 'down' ? down : direction === 'up' ? up : Math.max(down, up);
   }
 
   values(tsUs: number): Record<string, number | null> {
@@ -76,6 +110,13 @@ export class MetricBook {
       }
       case 'margin-call-share':
         return this.margin.openInterestShare(UNDER_CALL);
+      case 'price-move': {
+        const ids = m.instrument ? [m.instrument] : [...this.timedMids.keys()];
+        const xs = ids
+          .map((id) => this.priceMove(id, m.direction, m.windowUs))
+          .filter((x): x is number => x !== null);
+        return xs.length === 0 ? null : Math.max(...xs);
+      }
     }
   }
 
@@ -83,6 +124,7 @@ export class MetricBook {
     return {
       rows: [...this.rows.values()],
       mids: [...this.mids],
+      timedMids: [...this.timedMids],
     };
   }
 
@@ -91,6 +133,12 @@ export class MetricBook {
     for (const r of s.rows) this.rows.set(r.instrument, r);
     this.mids.clear();
     for (const [k, v] of s.mids) this.mids.set(k, [...v]);
+    this.timedMids.clear();
+    for (const [k, v] of s.timedMids ?? [])
+      this.timedMids.set(
+        k,
+        v.map(([t, m]) => [t, m] as [number, number]),
+      );
   }
 }
 

@@ -48,7 +48,18 @@ export type MetricSpec =
   /** Drawdown fraction of a currency's global insurance fund over a trailing window. */
   | { readonly source: 'fund-drawdown'; readonly currency: string; readonly windowUs: number }
   /** Share of open-interest notional held by accounts in margin call or worse. */
-  | { readonly source: 'margin-call-share' };
+  | { readonly source: 'margin-call-share' }
+  /**
+   * How far the latest interval mid has moved from the window's extreme, as a fraction ≥ 0:
+   * `down` = 1 − mid / (highest mid in the window), `up` = mid / (lowest) − 1, `either` = the
+   * larger. Over all instruments (the largest) unless one is named.
+   */
+  | {
+      readonly source: 'price-move';
+      readonly direction: 'down' | 'up' | 'either';
+      readonly windowUs: number;
+      readonly instrument?: string;
+    };
 
 /** `above: x` holds when value ≥ x; `below: x` when value < x; a missing value never holds. */
 export type Condition =
@@ -183,6 +194,7 @@ export function policyProblems(p: Policy): PolicyProblem[] {
   const known = new Set(Object.keys(p.metrics));
   if (p.tiers) {
     const enters = new Map<string, number>();
+    const tierEnters = new Map<string, number>();
     for (const t of ELEVATED_TIERS) {
       const spec = p.tiers[t];
       const en = thresholds(spec.enter, `tiers.${t}.enter`);
@@ -212,7 +224,8 @@ export function policyProblems(p: Policy): PolicyProblem[] {
             });
           }
         }
-        // a higher tier must not enter on a milder value than a lower one
+        // a higher tier must not enter on a milder value than every threshold of the lower
+        // tiers (within one tier, a milder value inside an `all` is a conjunction, not milder)
         const key = `${e.metric} ${e.kind}`;
         const prev = enters.get(key);
         if (prev !== undefined && (e.kind === 'above' ? e.value < prev : e.value > prev)) {
@@ -221,8 +234,21 @@ export function policyProblems(p: Policy): PolicyProblem[] {
             message: `${t} enters at ${e.value}, milder than a lower tier's ${prev} for ${e.metric}`,
           });
         }
-        enters.set(key, e.value);
       }
+      for (const e of en) {
+        const key = `${e.metric} ${e.kind}`;
+        const prev = tierEnters.get(key);
+        tierEnters.set(
+          key,
+          prev === undefined
+            ? e.value
+            : e.kind === 'above'
+              ? Math.min(prev, e.value)
+              : Math.max(prev, e.value),
+        );
+      }
+      for (const [key, v] of tierEnters) enters.set(key, v);
+      tierEnters.clear();
     }
     if (!(p.tiers.minDwellUs >= 0)) out.push({ path: 'tiers.minDwell', message: 'must be ≥ 0' });
   }

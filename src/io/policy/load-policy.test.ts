@@ -27,7 +27,7 @@ describe('policy files', () => {
       expect(parsePolicy(JSON.stringify(preset), `${name}.json`).name).toBe(name);
     }
     const p = policyFromData(POLICY_PRESETS.backstop, 'x');
-    expect(p.tiers?.minDwellUs).toBe(60_000_000);
+    expect(p.tiers?.minDwellUs).toBe(6 * 3_600_000_000);
     expect(p.circuitBreaker).toMatchObject({ windowUs: 300_000_000, haltUs: 120_000_000, bandFrac: 0.1 });
     expect(p.liquidation?.book.cooldownUs).toBe(1_000_000);
     expect(p.governance?.config.unstakeCooldownUs).toBe(13 * 86_400_000_000);
@@ -39,16 +39,16 @@ describe('policy files', () => {
   it('names the field path of each kind of problem', () => {
     const cases: [string, string][] = [
       [
-        backstopYaml.replace('minDwell: 60s', 'minDwell: 60s\n  maxDwell: 5m'),
+        backstopYaml.replace('minDwell: 6h', 'minDwell: 6h\n  maxDwell: 5m'),
         'policy tiers.maxDwell: unknown field maxDwell',
       ],
       [
-        backstopYaml.replace('below: 1.5', 'below: 2.5'),
-        'policy tiers.watch.exit.all[0].below: exit threshold 2.5 is above the enter threshold 2 of stress',
+        backstopYaml.replace('below: 0.015', 'below: 0.035'),
+        'policy tiers.watch.exit.all[0].below: exit threshold 0.035 is above the enter threshold 0.03 of drop1h',
       ],
       [
         backstopYaml.replace('metric: stress\n', 'metric: stres\n'),
-        'policy tiers.watch.enter.any[0].metric: unknown metric "stres"',
+        'policy tiers.watch.enter.any[3].all[0].metric: unknown metric "stres"',
       ],
       [backstopYaml.replace('feeFrac: 0.01', 'feeFrac: 1.5'), 'policy liquidation.book.feeFrac:'],
       [
@@ -60,8 +60,8 @@ describe('policy files', () => {
         'policy actions.crisis.marginMultiplier: 1.2 is below stressed',
       ],
       [
-        backstopYaml.replace('above: 4.5', 'above: 2.5').replace('below: 3.5', 'below: 2'),
-        "policy tiers.crisis.enter.any[0].above: crisis enters at 2.5, milder than a lower tier's 3",
+        backstopYaml.replace('above: 0.08', 'above: 0.02').replace('below: 0.05\n', 'below: 0.01\n'),
+        "policy tiers.crisis.enter.any[0].above: crisis enters at 0.02, milder than a lower tier's 0.03 for drop1h",
       ],
       [
         backstopYaml.replace('rule: bitmex', 'rule: dydx-random'),
@@ -84,7 +84,7 @@ describe('policy files', () => {
       policy: { name: 'backstop', marginMultipliers: { normal: 1, watch: 1.1, stressed: 1.25, crisis: 1.5 } },
     });
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, backstopYaml.replace('below: 1.5', 'below: 2.5'));
+    writeFileSync(bad, backstopYaml.replace('below: 0.015', 'below: 0.035'));
     const r = await cli(['policy', 'validate', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('tiers.watch.exit.all[0].below');

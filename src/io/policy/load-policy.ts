@@ -109,6 +109,13 @@ function resolve(f: PolicyFile, file: string): Policy {
         currency: m.currency,
         windowUs: us(file, `metrics.${name}.window`, m.window),
       };
+    } else if (m.source === 'price-move') {
+      metrics[name] = {
+        source: m.source,
+        direction: m.direction,
+        windowUs: us(file, `metrics.${name}.window`, m.window),
+        ...(m.instrument === undefined ? {} : { instrument: m.instrument }),
+      };
     } else metrics[name] = m as MetricSpec;
   }
   const actions = {} as Record<Tier, TierActions>;

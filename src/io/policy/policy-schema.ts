@@ -51,6 +51,15 @@ const Metric = Type.Union([
     strict,
   ),
   Type.Object({ source: Type.Literal('margin-call-share') }, strict),
+  Type.Object(
+    {
+      source: Type.Literal('price-move'),
+      direction: Type.Union([Type.Literal('down'), Type.Literal('up'), Type.Literal('either')]),
+      window: Duration,
+      instrument: Type.Optional(Type.String({ minLength: 1 })),
+    },
+    strict,
+  ),
 ]);
 
 const Leaf = Type.Union([

@@ -27,60 +27,86 @@ const ALL_STAGES = {
 const BACKSTOP: PolicyFile = {
   name: 'backstop',
   description:
-    'Backstop: tiers on the stress index, spreads, depth, ES and fund drawdown; reserve quoting from stressed, purchases and higher margins in crisis; CME-style circuit breaker; full waterfall',
+    'Backstop: tiers on absolute price moves (1 h and 24 h falls, 1 h moves either way), the share of open interest in margin call, the stress index and fund drawdown; reserve quoting from stressed, purchases and higher margins in crisis; CME-style circuit breaker; full waterfall (calibration: docs/calibration.md)',
   metrics: {
     stress: { source: 'monitor', field: 'stressIndex', aggregate: 'max' },
     spreadBps: { source: 'monitor', field: 'spreadBps', aggregate: 'max' },
     depthBid10: { source: 'monitor', field: 'depthBid.10', aggregate: 'min' },
+    drop1h: { source: 'price-move', direction: 'down', window: '1h' },
+    drop24h: { source: 'price-move', direction: 'down', window: '24h' },
+    move1h: { source: 'price-move', direction: 'either', window: '1h' },
     marginCallShare: { source: 'margin-call-share' },
     fundDrawdown: { source: 'fund-drawdown', currency: 'USDC', window: '1h' },
   },
+  // The stress index is a z-score against the market's own recent past: a calm month reaches
+  // 6–7 on a 1 % move after a quiet week, while a crash day can stay under 4. Alone it would
+  // raise false alarms; tiers therefore rest on absolute moves and the venue's own margin
+  // calls, with the stress index only in combination. The margin-call share sits near 10 % on
+  // calm days (accounts opened at maximum leverage), so it counts from 20 % (docs/calibration.md).
   tiers: {
-    minDwell: '60s',
+    minDwell: '6h',
     watch: {
       enter: {
         any: [
-          { metric: 'stress', above: 2 },
-          { metric: 'marginCallShare', above: 0.05 },
-        ],
-      },
-      exit: {
-        all: [
-          { metric: 'stress', below: 1.5 },
-          { metric: 'marginCallShare', below: 0.03 },
-        ],
-      },
-    },
-    stressed: {
-      enter: {
-        any: [
-          { metric: 'stress', above: 3 },
+          { metric: 'drop1h', above: 0.03 },
+          { metric: 'drop24h', above: 0.07 },
+          { metric: 'move1h', above: 0.04 },
           {
             all: [
-              { metric: 'spreadBps', above: 20 },
-              { metric: 'marginCallShare', above: 0.1 },
+              { metric: 'stress', above: 3 },
+              { metric: 'marginCallShare', above: 0.2 },
             ],
           },
         ],
       },
       exit: {
         all: [
-          { metric: 'stress', below: 2.25 },
-          { metric: 'spreadBps', below: 15 },
+          { metric: 'drop1h', below: 0.015 },
+          { metric: 'drop24h', below: 0.03 },
+          { metric: 'move1h', below: 0.02 },
+          { metric: 'marginCallShare', below: 0.15 },
+        ],
+      },
+    },
+    stressed: {
+      enter: {
+        any: [
+          { metric: 'drop1h', above: 0.05 },
+          { metric: 'drop24h', above: 0.12 },
+          {
+            all: [
+              { metric: 'marginCallShare', above: 0.2 },
+              { metric: 'drop1h', above: 0.03 },
+            ],
+          },
+        ],
+      },
+      exit: {
+        all: [
+          { metric: 'drop1h', below: 0.03 },
+          { metric: 'drop24h', below: 0.08 },
+          { metric: 'marginCallShare', below: 0.15 },
         ],
       },
     },
     crisis: {
       enter: {
         any: [
-          { metric: 'stress', above: 4.5 },
+          { metric: 'drop1h', above: 0.08 },
+          { metric: 'drop24h', above: 0.2 },
           { metric: 'fundDrawdown', above: 0.2 },
-          { metric: 'marginCallShare', above: 0.25 },
+          {
+            all: [
+              { metric: 'marginCallShare', above: 0.25 },
+              { metric: 'drop1h', above: 0.05 },
+            ],
+          },
         ],
       },
       exit: {
         all: [
-          { metric: 'stress', below: 3.5 },
+          { metric: 'drop1h', below: 0.05 },
+          { metric: 'drop24h', below: 0.15 },
           { metric: 'fundDrawdown', below: 0.15 },
           { metric: 'marginCallShare', below: 0.2 },
         ],
