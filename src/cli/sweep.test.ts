@@ -75,6 +75,7 @@ describe('backstop sweep', () => {
     expect(Object.keys(doc.points[0])).toEqual([
       'params',
       'badDebt',
+      'openDeficit',
       'adlNotional',
       'falseActivations',
       'liquidations',
@@ -90,9 +91,12 @@ describe('backstop sweep', () => {
     // of accounts with a filled step or a takeover); the 30 % fall on 8× median leverage does
     expect(noBook.liquidations).toBe(0);
     expect(withBook.liquidations).toBeGreaterThan(0);
-    // nothing is closed, so nothing is lost beyond the accounts' money: (0, 0, 0) is on the front
+    // nothing is closed, so no loss is realized, but the accounts left under water owe more than
+    // the book point loses: only the book point is on the front
     expect([noBook.badDebt, noBook.adlNotional, noBook.falseActivations]).toEqual([0, 0, 0]);
-    expect(noBook.pareto).toBe(true);
+    expect(withBook.openDeficit).toBe(0);
+    expect(noBook.openDeficit).toBeGreaterThan(withBook.badDebt);
+    expect([withBook.pareto, noBook.pareto]).toEqual([true, false]);
     expect(doc.front).toEqual(
       doc.points.flatMap((p: { pareto: boolean }, i: number) => (p.pareto ? [i] : [])),
     );
@@ -118,7 +122,8 @@ describe('backstop sweep', () => {
       ]);
       expect(b.code).toBe(0);
       const run = JSON.parse(b.stdout).runs[0];
-      const { params: _p, pareto: _f, ...outcome } = point;
+      // openDeficit is not in the compare contract; src/sim/sweep.test.ts checks it against runBacktest
+      const { params: _p, pareto: _f, openDeficit: _d, ...outcome } = point;
       for (const [k, v] of Object.entries(outcome)) expect(run[k], k).toEqual(v);
     }
   }, 60_000);
@@ -131,13 +136,13 @@ describe('backstop sweep', () => {
       '2 points: 60 bars, 50 accounts, seed 1, impact on, depth × 1.00; money in USDC; * = on the Pareto front',
     );
     expect(lines[1]).toMatch(
-      /^# {3}liquidation\.stages\.bookLiquidation +bad debt +ADL notional +false +liqs ledger audit$/,
+      /^# {3}liquidation\.stages\.bookLiquidation +bad debt +open deficit +ADL notional +false +liqs ledger audit$/,
     );
-    expect(lines[3]).toMatch(/^1 \* false +0\.00 +0\.00 +0 +0 ok +ok$/);
+    expect(lines[3]).toMatch(/^1 {3}false +0\.00 +[1-9][\d.]* +0\.00 +0 +0 ok +ok$/);
     const j = JSON.parse((await cli(['sweep', ...common(), '--grid', GRID, '--json'])).stdout);
     const front = lines.findIndex((l) => l.startsWith('Pareto front'));
     expect(lines[front]).toBe(
-      `Pareto front (bad debt, ADL notional, false activations): ${j.front.length} of 2 points`,
+      `Pareto front (bad debt + open deficit, ADL notional, false activations): ${j.front.length} of 2 points`,
     );
     expect(lines.slice(front + 2).map((l) => Number(l.split(' ')[0]))).toEqual(j.front);
   }, 60_000);

@@ -19,6 +19,7 @@ export function sweepDocument(r: SweepReport) {
     points: r.points.map((p) => ({
       params: p.params,
       badDebt: p.badDebt,
+      openDeficit: p.openDeficit,
       adlNotional: p.adlNotional,
       falseActivations: p.falseActivations,
       liquidations: p.liquidations,
@@ -35,9 +36,9 @@ export function sweepDocument(r: SweepReport) {
 function table(r: SweepReport, indices: readonly number[]): string {
   const widths = r.grid.map((a) => Math.max(a.path.length, ...a.values.map((v) => String(v).length)));
   const idx = String(Math.max(0, r.points.length - 1)).length;
-  const head = `${'#'.padStart(idx)}   ${r.grid.map((a, k) => a.path.padEnd(widths[k] as number)).join(' ')} ${'bad debt'.padStart(14)} ${'ADL notional'.padStart(14)} ${'false'.padStart(6)} ${'liqs'.padStart(6)} ledger audit`;
+  const head = `${'#'.padStart(idx)}   ${r.grid.map((a, k) => a.path.padEnd(widths[k] as number)).join(' ')} ${'bad debt'.padStart(14)} ${'open deficit'.padStart(14)} ${'ADL notional'.padStart(14)} ${'false'.padStart(6)} ${'liqs'.padStart(6)} ledger audit`;
   const row = (i: number, p: SweepPoint) =>
-    `${String(i).padStart(idx)} ${p.pareto ? '*' : ' '} ${r.grid.map((a, k) => String(p.params[a.path]).padEnd(widths[k] as number)).join(' ')} ${fmt(p.badDebt, 2, 14)} ${fmt(p.adlNotional, 2, 14)} ${String(p.falseActivations).padStart(6)} ${String(p.liquidations).padStart(6)} ${p.conservationOk ? 'ok' : 'FAIL'}     ${p.auditOk ? 'ok' : 'FAIL'}`;
+    `${String(i).padStart(idx)} ${p.pareto ? '*' : ' '} ${r.grid.map((a, k) => String(p.params[a.path]).padEnd(widths[k] as number)).join(' ')} ${fmt(p.badDebt, 2, 14)} ${fmt(p.openDeficit, 2, 14)} ${fmt(p.adlNotional, 2, 14)} ${String(p.falseActivations).padStart(6)} ${String(p.liquidations).padStart(6)} ${p.conservationOk ? 'ok' : 'FAIL'}     ${p.auditOk ? 'ok' : 'FAIL'}`;
   return [head, ...indices.map((i) => row(i, r.points[i] as SweepPoint))].join('\n');
 }
 
@@ -96,7 +97,7 @@ export function sweepCommand(io: Io): Command {
       );
       io.out.write(`${table(r, all)}\n\n`);
       io.out.write(
-        `Pareto front (bad debt, ADL notional, false activations): ${r.front.length} of ${r.points.length} points\n`,
+        `Pareto front (bad debt + open deficit, ADL notional, false activations): ${r.front.length} of ${r.points.length} points\n`,
       );
       io.out.write(`${table(r, r.front)}\n`);
       if (o.out) io.out.write(`sweep: ${join(o.out, 'sweep.json')}\n`);

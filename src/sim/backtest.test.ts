@@ -8,9 +8,10 @@ import { HAVE_SHARED, SHARED_DIR, SHARED_MISSING } from '../../test/shared-data.
 import type { BarEvent } from '../domain/events.ts';
 import { policyFromData } from '../io/policy/load-policy.ts';
 import type { PolicyFile } from '../io/policy/policy-schema.ts';
+import { POLICY_PRESETS } from '../io/policy/presets.ts';
 import { runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
-import { DEFAULT_POPULATION } from './population.ts';
+import { DEFAULT_POPULATION, makePopulation } from './population.ts';
 import { backtestConfig, resolvePolicy, simulate, windowBars } from './run-files.ts';
 import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
 
@@ -75,6 +76,53 @@ describe('backtest runner', () => {
     expect(a.series.liquidations.length).toBeGreaterThanOrEqual(a.outcome.liquidations);
   });
 
+  it('counts negative equity left open as openDeficit, by a second method', () => {
+    // a policy without a liquidation section: nobody is liquidated, the crash leaves 20× longs under water
+    const { liquidation: _, ...rest } = structuredClone(POLICY_PRESETS.none) as PolicyFile;
+    const bars = crashBars();
+    const population = { ...DEFAULT_POPULATION, accounts: 300, seed: 3, warmupFrac: 0.2 };
+    const r = runBacktest({
+      policyName: 'no-liquidation',
+      policy: policyFromData(rest as PolicyFile, 'x'),
+      population,
+      impact: null,
+      book: thin(1),
+      bars,
+    });
+    expect(r.outcome.liquidations).toBe(0);
+    expect(r.outcome.badDebt).toBe(0);
+    // each trader: deposit notional / leverage (to the cent), qty at its entry bar's open rounded
+    // to 1e-6, marked at the last price point (the last bar's close)
+    const last = (bars.at(-1) as BarEvent).close;
+    let want = 0;
+    for (const t of makePopulation(population, bars.length)) {
+      const open = (bars[t.entryBar] as BarEvent).open;
+      const qty = Math.round((t.side * t.notional) / open / 1e-6) * 1e-6;
+      if (qty === 0) continue;
+      const equity = Number((t.notional / t.leverage).toFixed(2)) + qty * (last - open);
+      if (equity < 0) want -= equity;
+    }
+    expect(want).toBeGreaterThan(10_000);
+    expect(r.outcome.openDeficit).toBeCloseTo(want, 0);
+    // with liquidations nothing is left under water
+    expect(run('none', false, 300).outcome.openDeficit).toBe(0);
+  });
+
+  it('reports depth and spread with and without the reserve quotes', () => {
+    const none = run('none', true);
+    // no reserve: the two views are the same numbers
+    expect(none.outcome.liquidity.with).toEqual(none.outcome.liquidity.without);
+    const b = run('backstop', true);
+    const { with: w, without: wo } = b.outcome.liquidity;
+    // the book is the same synthetic book in both views; the reserve only adds bids (3 levels of
+    // 2–4 contracts within 1 % of mid at 70–100k: at most 12 contracts × 100k per price point)
+    expect(b.outcome.activations).toBeGreaterThan(0);
+    expect(w.meanDepthBidUsd).toBeGreaterThan(wo.meanDepthBidUsd);
+    expect(w.meanDepthBidUsd - wo.meanDepthBidUsd).toBeLessThanOrEqual(12 * 100_000 * 1.001);
+    expect(w.minDepthBidUsd).toBeGreaterThanOrEqual(wo.minDepthBidUsd);
+    expect(w.meanSpreadBps).toBeLessThanOrEqual(wo.meanSpreadBps);
+  });
+
   it('socializes onto the reserve and providers from their own accounts (no fund, takeover or ADL)', async () => {
     // once crashed the engine: the reserve holds open interest from its quotes, and its share of
     // a socialized loss was charged to a trader account of the same name, which held nothing
@@ -97,7 +145,6 @@ describe('backtest runner', () => {
       depthScale: 0.05,
     };
     const r = runBacktest(backtestConfig(o, await windowBars(o), 'backstop-no-fund', policy, null));
-    console.log('OUT', JSON.stringify(r.outcome));
     expect(r.outcome.socializedLoss).toBeGreaterThan(0);
   });
 

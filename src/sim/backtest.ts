@@ -2,6 +2,7 @@ import type { Policy } from '../backstop/policy/policy.ts';
 import type { Decision, MarginState, Tier } from '../domain/decisions.ts';
 import type { BarEvent, EngineEvent, Level } from '../domain/events.ts';
 import type { PerpetualInstrument } from '../domain/instrument.ts';
+import { unrealizedPnlSettle } from '../domain/position.ts';
 import { defaultEngineConfig, Engine, type EngineSinks } from '../engine/engine.ts';
 import { splitLogText, verifyRecords } from '../io/audit/audit-chain.ts';
 import { AuditLogWriter, type AuditSink } from '../io/audit/audit-log.ts';
@@ -91,6 +92,12 @@ export interface RunOutcome {
   readonly adlCount: number;
   readonly adlNotional: number;
   readonly socializedLoss: number;
+  /**
+   * Negative equity still open at the end (cash + unrealized P&L at the last mark, summed over
+   * accounts below zero, the market maker aside): bad debt not yet realized, e.g. under a policy
+   * that never liquidates.
+   */
+  readonly openDeficit: number;
   /** Accounts liquidated (at least one filled book step or a takeover). */
   readonly liquidations: number;
   readonly liquidatedNotional: number;
@@ -99,11 +106,55 @@ export interface RunOutcome {
   readonly firstActivationLeadSec: number | null;
   readonly conservationOk: boolean;
   readonly auditOk: boolean;
+  /**
+   * Liquidity a liquidation would meet, over the run's price points: bid-side depth within the
+   * impact band (1 %) in USDC and the quoted spread in bps, from the venue's book alone
+   * (`without`) and with the backstop reserve's quotes and resting bids added (`with`).
+   */
+  readonly liquidity: {
+    readonly without: LiquidityStats;
+    readonly with: LiquidityStats;
+  };
   readonly low: { readonly tsUs: number; readonly price: number } | null;
   readonly dataLow: { readonly tsUs: number; readonly price: number } | null;
   readonly events: number;
   readonly decisions: number;
   readonly rejected: number;
+}
+
+/** Mean and minimum over the run's price points. */
+export interface LiquidityStats {
+  readonly meanDepthBidUsd: number;
+  readonly minDepthBidUsd: number;
+  readonly meanSpreadBps: number;
+  readonly maxSpreadBps: number;
+}
+
+/** Accumulates LiquidityStats. */
+class LiquidityAcc {
+  private n = 0;
+  private depthSum = 0;
+  private depthMin = Number.POSITIVE_INFINITY;
+  private spreadSum = 0;
+  private spreadMax = 0;
+
+  add(depthBidUsd: number, spreadBps: number): void {
+    this.n++;
+    this.depthSum += depthBidUsd;
+    this.depthMin = Math.min(this.depthMin, depthBidUsd);
+    this.spreadSum += spreadBps;
+    this.spreadMax = Math.max(this.spreadMax, spreadBps);
+  }
+
+  stats(): LiquidityStats {
+    const n = Math.max(1, this.n);
+    return {
+      meanDepthBidUsd: round2(this.depthSum / n),
+      minDepthBidUsd: round2(this.n > 0 ? this.depthMin : 0),
+      meanSpreadBps: this.spreadSum / n,
+      maxSpreadBps: this.spreadMax,
+    };
+  }
 }
 
 export interface BacktestResult {
@@ -295,6 +346,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     });
   }
 
+  const liquidityWithout = new LiquidityAcc();
+  const liquidityWith = new LiquidityAcc();
   let low: { tsUs: number; price: number } | null = null;
   let dataLow: { tsUs: number; price: number } | null = null;
   for (let i = 0; i < bars.length; i++) {
@@ -360,6 +413,20 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
         asks: book.asks,
       });
       handle({ kind: 'index-price', instrument: 'BTC', tsUs: t, price });
+      // after the index: the reserve's quotes have been re-centred on this price
+      const band = cfg.impact?.depthBandFrac ?? 0.01;
+      const bestBid = book.bids[0]?.[0] ?? price;
+      const bestAsk = book.asks[0]?.[0] ?? price;
+      liquidityWithout.add(depthBid, ((bestAsk - bestBid) / price) * 1e4);
+      const desk = engine.policy?.desk ?? null;
+      const rBids = desk?.levels(BACKTEST_PERP.id, 'bid') ?? [];
+      const rAsks = desk?.levels(BACKTEST_PERP.id, 'ask') ?? [];
+      liquidityWith.add(
+        depthBid + depthWithin(rBids, price, band),
+        ((Math.min(bestAsk, rAsks[0]?.[0] ?? bestAsk) - Math.max(bestBid, rBids[0]?.[0] ?? bestBid)) /
+          price) *
+          1e4,
+      );
       if (low === null || price < low.price) low = { tsUs: t, price };
       if (dataLow === null || p < dataLow.price) dataLow = { tsUs: t, price: p };
     });
@@ -376,6 +443,18 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   }
   absorb(engine.finish(), (bars[bars.length - 1] as BarEvent).tsUs + barUs);
   conservationOk &&= engine.ledger.currencies().every(({ currency }) => engine.ledger.total(currency) === 0n);
+
+  const lastMark = engine.margin.markOf(BACKTEST_PERP.id);
+  let openDeficit = 0;
+  for (const id of lastMark === null ? [] : engine.margin.accountIds()) {
+    if (id === MARKET_MAKER) continue;
+    let equity = engine.accounts.toFloat(engine.accounts.cash(id, ccy), ccy);
+    for (const p of engine.margin.positionsOf(id)) {
+      if (p.instrumentId === BACKTEST_PERP.id)
+        equity += unrealizedPnlSettle(BACKTEST_PERP, p, lastMark as number);
+    }
+    if (equity < 0) openDeficit -= equity;
+  }
 
   let auditOk = true;
   if (memory) auditOk = verifyRecords(splitLogText(memory.sink.text)).ok;
@@ -411,6 +490,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     adlCount,
     adlNotional: round2(adlNotional),
     socializedLoss: round2(socialized),
+    openDeficit: round2(openDeficit),
     liquidations: liquidated.size,
     liquidatedNotional: round2(liquidatedNotional),
     activations: activations.length,
@@ -419,6 +499,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       activations.length > 0 && lowAt ? (lowAt.tsUs - (activations[0] as number)) / 1e6 : null,
     conservationOk,
     auditOk,
+    liquidity: { without: liquidityWithout.stats(), with: liquidityWith.stats() },
     low: lowAt,
     dataLow,
     ...counts,

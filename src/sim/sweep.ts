@@ -26,13 +26,18 @@ export interface GridAxis {
 /** More points than this is refused: each point is a full backtest. */
 export const MAX_SWEEP_POINTS = 1_000;
 
-/** The objectives of the front, all minimised. */
-export const SWEEP_OBJECTIVES = ['badDebt', 'adlNotional', 'falseActivations'] as const;
+/**
+ * The objectives of the front, all minimised. Bad debt counts what is still open at the end
+ * (`openDeficit`) too: otherwise a policy that never closes a bankrupt account would look free.
+ */
+export function sweepObjectives(o: RunOutcome): [number, number, number] {
+  return [o.badDebt + o.openDeficit, o.adlNotional, o.falseActivations];
+}
 
 export type SweepPoint = RunOutcome & {
   /** The point's value for every grid path, in grid order. */
   readonly params: Readonly<Record<string, GridValue>>;
-  /** On the Pareto front of SWEEP_OBJECTIVES. */
+  /** On the Pareto front of `sweepObjectives`. */
   readonly pareto: boolean;
 };
 
@@ -211,7 +216,7 @@ export async function sweepBars(cfg: SweepConfig, bars: readonly BarEvent[]): Pr
     // let a progress bar's redraw and signals through between synchronous runs
     await new Promise<void>((r) => setImmediate(r));
   }
-  const front = paretoFront(outcomes.map((o) => SWEEP_OBJECTIVES.map((k) => o[k])));
+  const front = paretoFront(outcomes.map(sweepObjectives));
   const onFront = new Set(front);
   return {
     grid,
