@@ -115,6 +115,13 @@ export class MarginBook {
   private readonly instruments = new Map<string, Instrument>();
   private readonly accounts = new Map<string, BookAccount>();
   private readonly holders = new Map<string, Set<BookAccount>>();
+  /**
+   * |contracts| of every position in nano-contracts, summed per margin state and instrument, so
+   * `openInterestShare` reads a few sums instead of walking every account (it runs at every
+   * policy evaluation). Integers: the sums do not depend on the order of updates, so a restored
+   * book has the same ones.
+   */
+  private readonly oiNano = new Map<MarginState, Map<string, bigint>>();
   private readonly dirtyUnderlyings = new Set<string>();
   private readonly dirtyAccounts = new Set<BookAccount>();
   /** Options whose vol changed, by underlying (recomputed alone when the underlying is clean). */
@@ -295,6 +302,8 @@ export class MarginBook {
     const a = this.account(accountId);
     const { next, cashChange } = fillEffect(i, a.positions.get(instrumentId), instrumentId, qty, price);
     addTo(a.collateral, poolOf(i), cashChange);
+    this.addOi(a.state, instrumentId, -nanoContracts(a.positions.get(instrumentId)?.qtyContracts ?? 0));
+    this.addOi(a.state, instrumentId, nanoContracts(next.qtyContracts));
     if (next.qtyContracts === 0) a.positions.delete(instrumentId);
     else a.positions.set(instrumentId, next);
     this.changed(a, underlyingOf(i));
@@ -342,33 +351,34 @@ export class MarginBook {
    * interest. Reads states only (always current), never the figures, so it costs no re-margin.
    */
   openInterestShare(states: ReadonlySet<MarginState>, exclude?: string): number | null {
-    let all = 0;
-    let inStates = 0;
-    const perContract = new Map<string, number | null>();
-    const contractValue = (instrumentId: string): number | null => {
-      let v = perContract.get(instrumentId);
-      if (v === undefined) {
-        const i = this.instruments.get(instrumentId);
-        const mark = this.markOf(instrumentId);
-        v =
-          !i || mark === null
-            ? null
-            : contractSizeOf(i) * (settlementOf(i) === 'inverse' && i.kind !== 'option' ? 1 : mark);
-        perContract.set(instrumentId, v);
+    const all = new Map<string, bigint>();
+    const inStates = new Map<string, bigint>();
+    const add = (m: Map<string, bigint>, id: string, n: bigint) => m.set(id, (m.get(id) ?? 0n) + n);
+    for (const [state, byInstrument] of this.oiNano) {
+      for (const [id, n] of byInstrument) {
+        add(all, id, n);
+        if (states.has(state)) add(inStates, id, n);
       }
-      return v;
-    };
-    for (const a of this.accounts.values()) {
-      if (a.id === exclude) continue;
-      let n = 0;
-      for (const p of a.positions.values()) {
-        const v = contractValue(p.instrumentId);
-        if (v !== null) n += Math.abs(p.qtyContracts) * v;
-      }
-      all += n;
-      if (states.has(a.state)) inStates += n;
     }
-    return all > 0 ? inStates / all : null;
+    const ex = exclude === undefined ? undefined : this.accounts.get(exclude);
+    for (const p of ex?.positions.values() ?? []) {
+      const n = nanoContracts(p.qtyContracts);
+      add(all, p.instrumentId, -n);
+      if (states.has((ex as BookAccount).state)) add(inStates, p.instrumentId, -n);
+    }
+    let allNotional = 0;
+    let inNotional = 0;
+    // instruments in id order: a fixed order of float operations
+    for (const id of [...all.keys()].sort()) {
+      const i = this.instruments.get(id);
+      const mark = this.markOf(id);
+      if (!i || mark === null) continue;
+      const perContract =
+        contractSizeOf(i) * (settlementOf(i) === 'inverse' && i.kind !== 'option' ? 1 : mark);
+      allNotional += (Number(all.get(id) ?? 0n) / 1e9) * perContract;
+      inNotional += (Number(inStates.get(id) ?? 0n) / 1e9) * perContract;
+    }
+    return allNotional > 0 ? inNotional / allNotional : null;
   }
 
   /** Ids of the account's open orders, in the order they were placed. */
@@ -622,7 +632,24 @@ export class MarginBook {
       worst = moreSevere(worst, state);
       if (a.layout.pools.length === 1 && !addOn) a.band = this.stateBand(pool.groups, equity, im, mm);
     }
+    if (worst !== a.state) {
+      for (const p of a.positions.values()) {
+        const n = nanoContracts(p.qtyContracts);
+        this.addOi(a.state, p.instrumentId, -n);
+        this.addOi(worst, p.instrumentId, n);
+      }
+    }
     a.state = worst;
+  }
+
+  private addOi(state: MarginState, instrumentId: string, n: bigint): void {
+    if (n === 0n) return;
+    let m = this.oiNano.get(state);
+    if (!m) {
+      m = new Map();
+      this.oiNano.set(state, m);
+    }
+    m.set(instrumentId, (m.get(instrumentId) ?? 0n) + n);
   }
 
   /**
@@ -811,11 +838,21 @@ export class MarginBook {
     for (const [u, ids] of s.holders) {
       this.holders.set(u, new Set(ids.map((id) => this.accounts.get(id) as BookAccount)));
     }
+    this.oiNano.clear();
+    for (const a of this.accounts.values()) {
+      for (const p of a.positions.values())
+        this.addOi(a.state, p.instrumentId, nanoContracts(p.qtyContracts));
+    }
     for (const m of s.markets) {
       this.market(m.underlying).restoreState(m);
     }
     for (const [u, m] of this.markets) if (m.ready) this.book(u).arrays.update(m);
   }
+}
+
+/** |contracts| in nano-contracts (rounded): the unit of the open-interest sums. */
+function nanoContracts(qtyContracts: number): bigint {
+  return BigInt(Math.round(Math.abs(qtyContracts) * 1e9));
 }
 
 export interface MarginBookState {
