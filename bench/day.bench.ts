@@ -10,7 +10,7 @@ import { MarketFile } from '../src/io/market-file.ts';
 import { defaultMonitorConfig } from '../src/liquidity/monitor-config.ts';
 import type { EventSource, SourceItem } from '../src/runtime/merge.ts';
 import { runLoop } from '../src/runtime/run-loop.ts';
-import { BACKTEST_MARGIN, BACKTEST_PERP } from '../src/sim/backtest.ts';
+import { BACKTEST_MARGIN, BACKTEST_PERP, entryEvents, MARKET_MAKER } from '../src/sim/backtest.ts';
 import { DEFAULT_POPULATION, makePopulation } from '../src/sim/population.ts';
 import { resolvePolicy } from '../src/sim/run-files.ts';
 import {
@@ -64,7 +64,6 @@ const MINUTE_US = 60_000_000;
 const HOUR_US = 3_600_000_000;
 /** Trailing one-minute closes the synthetic book's realized vol is taken over (as the backtest: 60 min). */
 const RV_WINDOW_MINUTES = 60;
-const MARKET_MAKER = 'market-maker';
 const SEED = 1;
 
 export interface TickDayOptions {
@@ -254,37 +253,9 @@ function openVenue(accounts: number, t0: number, price: number): { engine: Engin
   });
   let seq = 0;
   for (const tr of traders) {
-    const qty = Math.round((tr.side * tr.notional) / price / 1e-6) * 1e-6;
-    if (qty === 0) continue;
-    seq++;
-    handle({
-      kind: 'transfer',
-      eventId: `dep-${tr.id}`,
-      account: tr.id,
-      currency: ccy,
-      amount: (tr.notional / tr.leverage).toFixed(2),
-      tsUs: t0,
-    });
-    handle({
-      kind: 'fill',
-      eventId: `in-${tr.id}`,
-      account: tr.id,
-      instrument: BACKTEST_PERP.id,
-      qtyContracts: qty,
-      price,
-      fee: '0',
-      tsUs: t0,
-    });
-    handle({
-      kind: 'fill',
-      eventId: `mm-${seq}`,
-      account: MARKET_MAKER,
-      instrument: BACKTEST_PERP.id,
-      qtyContracts: -qty,
-      price,
-      fee: '0',
-      tsUs: t0,
-    });
+    const entry = entryEvents(tr, price, t0, seq + 1);
+    if (entry.length > 0) seq++;
+    for (const e of entry) handle(e);
   }
   const seconds = (performance.now() - started) / 1e3;
   if (rejected !== 0) throw new Error(`tick day: the engine rejected ${rejected} setup events`);

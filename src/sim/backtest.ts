@@ -47,7 +47,7 @@ export const BACKTEST_MARGIN: GridModelConfig = {
   contingencies: {},
 };
 
-const MARKET_MAKER = 'market-maker';
+export const MARKET_MAKER = 'market-maker';
 
 /**
  * The backtest's heartbeat period: the live runner's 1 s on one-minute bars, and 60 per bar on
@@ -199,6 +199,43 @@ export function backtestEngine(policy: Policy, barUs: number, sinks: EngineSinks
     }),
     sinks,
   );
+}
+
+/**
+ * A trader's entry: a deposit of notional / leverage, its fill at `price` (contracts rounded to
+ * 1e-6) and the market maker's opposite fill (`mm-<seq>`). None when the size rounds to zero.
+ */
+export function entryEvents(
+  tr: { readonly id: string; readonly side: 1 | -1; readonly notional: number; readonly leverage: number },
+  price: number,
+  tsUs: number,
+  seq: number,
+): EngineEvent[] {
+  const qty = Math.round((tr.side * tr.notional) / price / 1e-6) * 1e-6;
+  if (qty === 0) return [];
+  const ccy = BACKTEST_PERP.settlementCurrency;
+  const fill = (eventId: string, account: string, qtyContracts: number): EngineEvent => ({
+    kind: 'fill',
+    eventId,
+    account,
+    instrument: BACKTEST_PERP.id,
+    qtyContracts,
+    price,
+    fee: '0',
+    tsUs,
+  });
+  return [
+    {
+      kind: 'transfer',
+      eventId: `dep-${tr.id}`,
+      account: tr.id,
+      currency: ccy,
+      amount: (tr.notional / tr.leverage).toFixed(2),
+      tsUs,
+    },
+    fill(`in-${tr.id}`, tr.id, qty),
+    fill(`mm-${seq}`, MARKET_MAKER, -qty),
+  ];
 }
 
 export function runBacktest(cfg: BacktestConfig): BacktestResult {
@@ -366,38 +403,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     // entries at the bar's open, at its (impacted) open price
     const openPrice = eff(b.open, b.tsUs);
     for (const tr of byBar.get(i) ?? []) {
-      const qty = Math.round((tr.side * tr.notional) / openPrice / 1e-6) * 1e-6;
-      if (qty === 0) continue;
-      seq++;
-      const t = b.tsUs;
-      handle({
-        kind: 'transfer',
-        eventId: `dep-${tr.id}`,
-        account: tr.id,
-        currency: ccy,
-        amount: (tr.notional / tr.leverage).toFixed(2),
-        tsUs: t,
-      });
-      handle({
-        kind: 'fill',
-        eventId: `in-${tr.id}`,
-        account: tr.id,
-        instrument: BACKTEST_PERP.id,
-        qtyContracts: qty,
-        price: openPrice,
-        fee: '0',
-        tsUs: t,
-      });
-      handle({
-        kind: 'fill',
-        eventId: `mm-${seq}`,
-        account: MARKET_MAKER,
-        instrument: BACKTEST_PERP.id,
-        qtyContracts: -qty,
-        price: openPrice,
-        fee: '0',
-        tsUs: t,
-      });
+      const entry = entryEvents(tr, openPrice, b.tsUs, seq + 1);
+      if (entry.length > 0) seq++;
+      for (const e of entry) handle(e);
     }
     path.forEach((p, k) => {
       const t = b.tsUs + Math.floor(((k + 1) * barUs) / 4);

@@ -89,6 +89,21 @@ export function resolveDepthScale(scale: number | 'auto' | undefined, bars: read
   return depthScaleFromVolume(bars, barMinutes, DEFAULT_POPULATION.warmupFrac);
 }
 
+/** What every report of a run set starts with: the data, population, impact, depth and bar count. */
+export function runHeader(
+  o: Pick<SimOptions, 'files' | 'accounts' | 'seed' | 'impact' | 'depthScale'>,
+  bars: readonly BarEvent[],
+) {
+  return {
+    data: o.files,
+    accounts: o.accounts,
+    seed: o.seed,
+    impact: o.impact,
+    depthScale: resolveDepthScale(o.depthScale, bars),
+    bars: bars.length,
+  };
+}
+
 /** The bars of the data files inside the options' [from, to) window; at least two. */
 export async function windowBars(
   o: Pick<SimOptions, 'files' | 'fromUs' | 'toUs'>,
@@ -156,15 +171,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
   }
   let report: RenderedReport | null = null;
   if (o.outDir) {
-    const doc = {
-      data: o.files,
-      accounts: o.accounts,
-      seed: o.seed,
-      impact: o.impact,
-      depthScale: resolveDepthScale(o.depthScale, bars),
-      bars: bars.length,
-      runs: outcomes,
-    };
+    const doc = { ...runHeader(o, bars), runs: outcomes };
     writeFileSync(join(o.outDir, 'report.json'), `${JSON.stringify(doc, null, 2)}\n`);
     if (o.charts !== false) {
       report = await renderReport(
@@ -179,17 +186,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       );
     }
   }
-  return {
-    data: o.files,
-    accounts: o.accounts,
-    seed: o.seed,
-    impact: o.impact,
-    depthScale: resolveDepthScale(o.depthScale, bars),
-    bars: bars.length,
-    runs: outcomes,
-    outDir: o.outDir,
-    report,
-  };
+  return { ...runHeader(o, bars), runs: outcomes, outDir: o.outDir, report };
 }
 
 /** The compare contract's fields, in order. */

@@ -7,7 +7,7 @@ import { loadPolicyFile, policyFromData } from '../io/policy/load-policy.ts';
 import { POLICY_PRESETS } from '../io/policy/presets.ts';
 import { type RunOutcome, runBacktest } from './backtest.ts';
 import { paretoFront } from './pareto.ts';
-import { backtestConfig, resolveDepthScale, type SimOptions, windowBars } from './run-files.ts';
+import { backtestConfig, runHeader, type SimOptions, windowBars } from './run-files.ts';
 
 /**
  * Parameter sweeps (docs/backtesting.md, "Sweeps"): a grid over dotted paths into a policy
@@ -201,9 +201,13 @@ function atPoint(e: unknown, i: number, label: string): unknown {
 }
 
 /** Runs every grid point on the same bars, population and seed. */
-export async function sweepBars(cfg: SweepConfig, bars: readonly BarEvent[]): Promise<SweepResult> {
+export async function sweepBars(
+  cfg: SweepConfig,
+  bars: readonly BarEvent[],
+  built: ReturnType<typeof gridPolicies> = gridPolicies(cfg),
+): Promise<SweepResult> {
   // every point is validated before the first (long) run
-  const { grid, points } = gridPolicies(cfg);
+  const { grid, points } = built;
   const outcomes: RunOutcome[] = [];
   cfg.onProgress?.(0, points.length, '');
   for (const [i, p] of points.entries()) {
@@ -247,16 +251,7 @@ export async function sweep(
   o: SweepConfig & Pick<SimOptions, 'files' | 'fromUs' | 'toUs'>,
 ): Promise<SweepReport> {
   // the grid is checked before the bars are read: a typo fails fast
-  gridPolicies(o);
+  const points = gridPolicies(o);
   const bars = await windowBars(o);
-  const r = await sweepBars(o, bars);
-  return {
-    data: o.files,
-    accounts: o.accounts,
-    seed: o.seed,
-    impact: o.impact,
-    depthScale: resolveDepthScale(o.depthScale, bars),
-    bars: bars.length,
-    ...r,
-  };
+  return { ...runHeader(o, bars), ...(await sweepBars(o, bars, points)) };
 }
