@@ -1,4 +1,7 @@
 import type { SourceRef } from './events.ts';
+import type { Tier } from './tier.ts';
+
+export { TIERS, type Tier } from './tier.ts';
 
 /**
  * Engine outputs (SPEC §2). Every decision says why (`reason`, a short stable phrase) and
@@ -13,8 +16,6 @@ interface DecisionBase {
 }
 
 export type MarginState = 'healthy' | 'warning' | 'margin-call' | 'liquidatable' | 'bankrupt';
-export type Tier = 'normal' | 'watch' | 'stressed' | 'crisis';
-export const TIERS: readonly Tier[] = ['normal', 'watch', 'stressed', 'crisis'];
 
 export interface MarginStateChange extends DecisionBase {
   readonly kind: 'margin-state-change';

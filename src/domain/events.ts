@@ -1,3 +1,5 @@
+import type { Tier } from './tier.ts';
+
 /**
  * Engine inputs (SPEC §2) as a discriminated union on `kind`. Prices are in the instrument's
  * quote currency, sizes in the source's native unit (base coin or contracts, see each reader),
@@ -198,6 +200,26 @@ export interface GovernanceEvent extends EventBase {
   readonly proposalId: string;
   readonly action: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** The API key that sent it, when it came through the service: named in the decisions' evidence. */
+  readonly keyId?: string;
+}
+
+/**
+ * An operator control (docs/policies.md, "Operator controls"): halt or resume trading of the
+ * venue or one instrument, or force the backstop tier. An engine input like any other, so it is
+ * journaled and replays identically; its decisions name who (`keyId`) and why (`reason`).
+ */
+export interface OperatorEvent extends EventBase {
+  readonly kind: 'operator';
+  readonly action: 'halt' | 'resume' | 'tier';
+  /** Required, non-empty. */
+  readonly reason: string;
+  /** The API key id of who did it, non-empty. */
+  readonly keyId: string;
+  /** halt / resume: one instrument; absent = the whole venue. Not allowed with 'tier'. */
+  readonly instrument?: string;
+  /** Action 'tier' only (required there): the forced tier, or null to end the override. */
+  readonly tier?: Tier | null;
 }
 
 export interface FeedStatusEvent extends EventBase {
@@ -226,11 +248,13 @@ export type EngineEvent =
   | OrderCancelledEvent
   | TimerEvent
   | GovernanceEvent
+  | OperatorEvent
   | FeedStatusEvent;
 
 export type EngineEventKind = EngineEvent['kind'];
 
 /** Market-data events carry an instrument; account and control events do not. */
 export function instrumentOf(e: EngineEvent): string | null {
-  return 'instrument' in e ? e.instrument : null;
+  // an operator event's instrument is the scope of a control, not market data
+  return 'instrument' in e && e.kind !== 'operator' ? e.instrument : null;
 }

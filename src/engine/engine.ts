@@ -356,6 +356,16 @@ export class Engine {
         else out.push(...r.decisions);
         break;
       }
+      case 'operator': {
+        if (!this.policy) {
+          this.reject(out, e, 'NO_POLICY', `operator ${e.action}: the engine runs without a policy`);
+          break;
+        }
+        const r = this.policy.onOperator(e, t);
+        if (!r.ok) this.reject(out, e, r.code, `operator ${e.action} by ${e.keyId}: ${r.message}`);
+        else out.push(...r.decisions);
+        break;
+      }
       case 'liquidation-print':
       case 'funding':
       case 'feed-status':
@@ -479,7 +489,7 @@ export class Engine {
    */
   stateSummary() {
     return {
-      timeUs: this.nowUs,
+      timeUs: Number.isFinite(this.nowUs) ? this.nowUs : null,
       stats: { ...this.stats },
       seenEventIds: this.seenEventIds.size,
       books: [...this.books.keys()].sort().map((id) => {
@@ -494,6 +504,8 @@ export class Engine {
       ledger: this.ledger.snapshot(),
       realizedToday: this.accounts.exportRealized(),
       liquidator: this.liquidator?.exportState() ?? null,
+      // only while a control is in force, so the hashes of states without one stay as they were
+      ...(this.policy?.operatorActive ? { operator: this.policy.operatorState } : {}),
     };
   }
 

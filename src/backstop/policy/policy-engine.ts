@@ -1,7 +1,7 @@
 import { BackstopError } from '../../core/errors.ts';
 import { exactUnits, moneyFromDecimal } from '../../core/money.ts';
-import type { Decision, Evidence, Tier } from '../../domain/decisions.ts';
-import type { GovernanceEvent } from '../../domain/events.ts';
+import { type Decision, type Evidence, TIERS, type Tier } from '../../domain/decisions.ts';
+import type { GovernanceEvent, OperatorEvent } from '../../domain/events.ts';
 import type { MonitorClose } from '../../liquidity/monitor.ts';
 import type { OrderBook } from '../../liquidity/order-book.ts';
 import { Governance, type GovernanceRecord, type GovernanceState } from '../governance/index.ts';
@@ -10,6 +10,7 @@ import type { Liquidator } from '../liquidator/liquidator.ts';
 import type { VenueAccounts } from '../venue-accounts.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { MetricBook } from './metrics.ts';
+import { OperatorControls, type OperatorControlsState } from './operator-controls.ts';
 import { ELEVATED_TIERS, type Policy, type PurchasePolicy, thresholds } from './policy.ts';
 import { withParam } from './policy-params.ts';
 import { PriceGuard } from './price-guard.ts';
@@ -42,6 +43,8 @@ export class PolicyEngine {
   private paramChanges: { path: string; value: number | string | boolean }[] = [];
   /** Ledger transaction ids of governance money movements (unique even at one event time). */
   private govSeq = 0;
+  /** Operator halts and the manual tier override (operator engine events). */
+  private readonly operator = new OperatorControls();
 
   constructor(
     policy: Policy,
@@ -74,16 +77,37 @@ export class PolicyEngine {
     return this.policyNow;
   }
 
+  /** The effective tier: the operator's override while one is in force, else the computed tier. */
   get tier(): Tier {
+    return this.operator.override?.tier ?? this.computedTier;
+  }
+
+  /** The tier the metrics give (the tier machine runs on under an operator override). */
+  get computedTier(): Tier {
     return this.tiers?.tier ?? 'normal';
   }
 
+  /** Venue-wide halt: the circuit breaker's, or the operator's halt of the whole venue. */
   get halted(): boolean {
-    return this.breaker?.halted ?? false;
+    return (this.breaker?.halted ?? false) || this.operator.venueHalted;
   }
 
-  /** Liquidation of this instrument waits (trading halt, or a stale mark with fallback 'pause'). */
+  /** The operator's controls in force and the computed tier under them (the service's read model). */
+  get operatorState(): OperatorControlsState & { readonly computedTier: Tier } {
+    return { ...this.operator.exportState(), computedTier: this.computedTier };
+  }
+
+  /** Any operator control in force. */
+  get operatorActive(): boolean {
+    return this.operator.active;
+  }
+
+  /**
+   * Liquidation of this instrument waits: a trading halt (breaker or operator), or a stale mark
+   * with fallback 'pause'.
+   */
   isPaused(instrumentId: string): boolean {
+    if (this.operator.isHalted(instrumentId)) return true;
     if (this.breaker?.halted) {
       const i = this.accounts.margin.instrument(instrumentId);
       if (i && i.baseCurrency === this.policyNow.circuitBreaker?.underlying) return true;
@@ -192,7 +216,8 @@ export class PolicyEngine {
     if (this.tiers) {
       const before = this.tiers.tier;
       const r = this.tiers.update(values, tsUs);
-      if (r.transition) {
+      // under an operator override only the computed tier moves: a tier-change would be misleading
+      if (r.transition && this.operator.override === null) {
         const to = r.transition.to;
         out.push({
           kind: 'tier-change',
@@ -276,6 +301,7 @@ export class PolicyEngine {
       if (q) quoted.add(q.instrument);
     }
     for (const instrument of [...quoted].sort()) {
+      if (this.operator.isHalted(instrument)) continue;
       const spec = actions.reserveQuoting?.instrument === instrument ? actions.reserveQuoting : null;
       out.push(
         ...this.desk.refreshQuotes(instrument, spec, this.accounts.margin.markOf(instrument), tsUs, evidence),
@@ -291,6 +317,7 @@ export class PolicyEngine {
     const p = actions.purchases ?? null;
     if (p) this.lastPurchases.set(p.instrument, p);
     for (const [instrument, last] of [...this.lastPurchases].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (this.operator.isHalted(instrument)) continue;
       const spec = p?.instrument === instrument ? p : null;
       const decisions = this.desk.purchase(
         spec,
@@ -356,7 +383,14 @@ export class PolicyEngine {
     const bad = (message: string) => ({ ok: false as const, code: 'BAD_FIELD', message });
     const done = (...records: GovernanceRecord[]) => ({
       ok: true as const,
-      decisions: records.map((r) => this.governanceDecision(r, e.proposalId || null)),
+      decisions: records.map((r) =>
+        this.governanceDecision(
+          r,
+          e.proposalId || null,
+          e.keyId,
+          typeof P.reason === 'string' ? P.reason : undefined,
+        ),
+      ),
     });
     const fail = (r: { error: { code: string; message: string } }) => ({ ok: false as const, ...r.error });
     switch (e.action) {
@@ -508,15 +542,125 @@ export class PolicyEngine {
     return out;
   }
 
-  private governanceDecision(r: GovernanceRecord, proposalId: string | null): Decision {
+  /**
+   * `keyId`: the API key that sent the governance event, and `reason` (params.reason), the
+   * sender's why: both named in the evidence when given.
+   */
+  private governanceDecision(
+    r: GovernanceRecord,
+    proposalId: string | null,
+    keyId?: string,
+    reason?: string,
+  ): Decision {
     return {
       kind: 'governance-action',
       tsUs: r.tsUs,
       reason: r.reason,
       action: r.kind.replace(/^governance-/, ''),
       proposalId,
-      evidence: r.evidence,
+      evidence: {
+        ...r.evidence,
+        ...(keyId ? { keyId } : {}),
+        ...(reason === undefined ? {} : { reason }),
+      },
     };
+  }
+
+  // ------------------------------------------------------------------------------ operator
+
+  /**
+   * An operator control (docs/policies.md, "Operator controls"): halt / resume the venue or one
+   * instrument, or force the backstop tier (`tier: null` ends the override). Returns the
+   * decisions, each naming the API key and the reason, or why the event is refused (nothing
+   * changes then).
+   */
+  onOperator(e: OperatorEvent, tsUs: number): OperatorResult {
+    const bad = operatorFieldError(e);
+    if (bad !== null) return { ok: false, code: 'BAD_FIELD', message: bad };
+    const scope = e.instrument ?? null;
+    if (e.action === 'tier') return this.operatorTier(e, tsUs);
+    if (scope !== null && !this.accounts.margin.instrument(scope))
+      return { ok: false, code: 'UNKNOWN_INSTRUMENT', message: `no instrument ${scope}` };
+    return e.action === 'halt' ? this.operatorHalt(e, scope, tsUs) : this.operatorResume(e, scope, tsUs);
+  }
+
+  private operatorHalt(e: OperatorEvent, scope: string | null, tsUs: number): OperatorResult {
+    const stamp = { reason: e.reason, keyId: e.keyId, sinceUs: tsUs };
+    if (!this.operator.halt(scope, stamp)) {
+      const h = this.operator.haltOf(scope);
+      return {
+        ok: false,
+        code: 'ALREADY_HALTED',
+        message: `${scope ?? 'the venue'} is already halted by ${h?.keyId} since ${h?.sinceUs} µs: ${h?.reason}`,
+      };
+    }
+    return { ok: true, decisions: [this.operatorBreakerDecision(e, scope, 'halt', tsUs, {})] };
+  }
+
+  /** Ends the operator's halt of that scope only: a circuit-breaker halt ends on its own timer. */
+  private operatorResume(e: OperatorEvent, scope: string | null, tsUs: number): OperatorResult {
+    const h = this.operator.resume(scope);
+    if (!h)
+      return {
+        ok: false,
+        code: 'NOT_HALTED',
+        message: `${scope ?? 'the venue'} has no operator halt to resume`,
+      };
+    const evidence = { haltedBy: h.keyId, haltReason: h.reason, haltedForUs: tsUs - h.sinceUs };
+    return { ok: true, decisions: [this.operatorBreakerDecision(e, scope, 'resume', tsUs, evidence)] };
+  }
+
+  private operatorBreakerDecision(
+    e: OperatorEvent,
+    scope: string | null,
+    action: 'halt' | 'resume',
+    tsUs: number,
+    more: Evidence,
+  ): Decision {
+    return {
+      kind: 'circuit-breaker',
+      tsUs,
+      instrument: scope ?? 'venue',
+      action,
+      reason: `operator ${action}: ${e.reason}`,
+      evidence: { keyId: e.keyId, source: 'operator', reason: e.reason, ...more },
+    };
+  }
+
+  /**
+   * Sets or ends the tier override. Always one `tier-change` (scope `backstop`), even when the
+   * effective tier stays (from = to), so the audit log records every accepted operator action;
+   * then the effective tier's margin multiplier and reserve actions.
+   */
+  private operatorTier(e: OperatorEvent, tsUs: number): OperatorResult {
+    const from = this.tier;
+    const forced = e.tier ?? null;
+    if (forced === null && this.operator.override === null)
+      return { ok: false, code: 'NO_OVERRIDE', message: 'no tier override is in force' };
+    this.operator.setOverride(
+      forced === null ? null : { tier: forced, reason: e.reason, keyId: e.keyId, sinceUs: tsUs },
+    );
+    const evidence: Evidence = {
+      keyId: e.keyId,
+      source: 'operator',
+      reason: e.reason,
+      computedTier: this.computedTier,
+      ...this.metricEvidence(this.lastValues),
+    };
+    const out: Decision[] = [
+      {
+        kind: 'tier-change',
+        tsUs,
+        scope: 'backstop',
+        from,
+        to: this.tier,
+        reason: forced === null ? `operator override ended: ${e.reason}` : `operator override: ${e.reason}`,
+        evidence,
+      },
+    ];
+    out.push(...this.applyMultiplier(tsUs, evidence));
+    out.push(...this.reserveActions(tsUs, { tier: this.tier, ...evidence }));
+    return { ok: true, decisions: out };
   }
 
   exportState() {
@@ -534,6 +678,7 @@ export class PolicyEngine {
       staleMarks: [...this.staleMarks],
       paused: [...this.pausedInstruments],
       lastPurchases: [...this.lastPurchases],
+      operator: this.operator.exportState(),
     };
   }
 
@@ -565,7 +710,28 @@ export class PolicyEngine {
     this.pausedInstruments.clear();
     for (const k of s.paused) this.pausedInstruments.add(k);
     this.lastPurchases = new Map(s.lastPurchases);
+    // snapshots written before operator controls existed have none in force
+    if (s.operator) this.operator.restoreState(s.operator);
   }
 }
 
 export type PolicyEngineState = ReturnType<PolicyEngine['exportState']>;
+
+type OperatorResult = { ok: true; decisions: Decision[] } | { ok: false; code: string; message: string };
+
+/** Field rules of an operator event (the wire schema states them too; library callers skip it). */
+function operatorFieldError(e: OperatorEvent): string | null {
+  if (typeof e.reason !== 'string' || e.reason === '') return 'reason must be a non-empty string';
+  if (typeof e.keyId !== 'string' || e.keyId === '') return 'keyId must be a non-empty string';
+  if (e.action === 'tier') {
+    if (e.tier === undefined) return 'action tier needs tier (a tier, or null to end the override)';
+    if (e.tier !== null && !TIERS.includes(e.tier)) return `tier must be one of ${TIERS.join(', ')} or null`;
+    if (e.instrument !== undefined) return 'the tier override is venue-wide: no instrument';
+    return null;
+  }
+  if (e.action !== 'halt' && e.action !== 'resume') return `unknown operator action "${e.action}"`;
+  if (e.tier !== undefined) return `action ${e.action} takes no tier`;
+  if (e.instrument !== undefined && (typeof e.instrument !== 'string' || e.instrument === ''))
+    return 'instrument must be a non-empty string';
+  return null;
+}

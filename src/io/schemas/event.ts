@@ -1,6 +1,8 @@
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { TIERS } from '../../domain/decisions.ts';
 import type { EngineEvent } from '../../domain/events.ts';
+import { schemaError } from './validate.ts';
 
 /**
  * JSON wire form of an engine event (src/domain/events.ts), for inputs that arrive as JSON
@@ -19,8 +21,46 @@ const levels = Type.Array(level);
 const decimal = Type.String({ pattern: '^-?[0-9]+(\\.[0-9]+)?$' });
 const strict = { additionalProperties: false } as const;
 
-const ev = (kind: string, fields: Record<string, TSchema>) =>
-  Type.Object({ kind: Type.Literal(kind), tsUs, ...fields }, strict);
+const ev = (kind: string, fields: Record<string, TSchema>, options: Record<string, unknown> = {}) =>
+  Type.Object({ kind: Type.Literal(kind), tsUs, ...fields }, { ...strict, ...options });
+
+/**
+ * Operator controls: `tier` (a tier, or null to end the override) is required with action 'tier'
+ * and not allowed otherwise; `instrument` only with halt / resume.
+ */
+const operator = ev(
+  'operator',
+  {
+    action: Type.Union([Type.Literal('halt'), Type.Literal('resume'), Type.Literal('tier')]),
+    reason: str,
+    keyId: str,
+    instrument: Type.Optional(str),
+    tier: Type.Optional(Type.Union([...TIERS.map((t) => Type.Literal(t)), Type.Null()])),
+  },
+  {
+    if: { properties: { action: { const: 'tier' } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if / then / else, not a thenable
+    then: { required: ['tier'], properties: { instrument: { not: {} } } },
+    else: { properties: { tier: { not: {} } } },
+  },
+);
+
+/** The if / then / else rule above, per field (its own errors say only "must match then schema"). */
+function operatorRuleError(data: Record<string, unknown>): { field: string; reason: string } | null {
+  if (data.action === 'tier') {
+    if (!('tier' in data))
+      return {
+        field: '/tier',
+        reason: 'required when action is "tier" (a tier, or null to end the override)',
+      };
+    if ('instrument' in data)
+      return {
+        field: '/instrument',
+        reason: 'not allowed when action is "tier" (the override is venue-wide)',
+      };
+  } else if ('tier' in data) return { field: '/tier', reason: 'only allowed when action is "tier"' };
+  return null;
+}
 
 const EVENT_SCHEMAS = {
   'book-snapshot': ev('book-snapshot', { instrument: str, bids: levels, asks: levels }),
@@ -114,7 +154,9 @@ const EVENT_SCHEMAS = {
     proposalId: str,
     action: str,
     params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    keyId: Type.Optional(str),
   }),
+  operator,
   'feed-status': ev('feed-status', {
     source: str,
     status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('stale')]),
@@ -146,9 +188,13 @@ export function decodeEvent(data: unknown): DecodedEvent {
       reason: `unknown event kind ${JSON.stringify(kind)} (one of ${[...checkers.keys()].join(', ')})`,
     };
   if (check.Check(data)) return { ok: true, event: data as EngineEvent };
-  const errors = [...check.Errors(data)].filter((e) => e.keyword !== 'boolean');
-  const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  const extra = (first?.params as { additionalProperties?: string[] } | undefined)?.additionalProperties;
-  if (extra) return { ok: false, field: `${first?.instancePath ?? ''}/${extra[0]}`, reason: 'unknown field' };
-  return { ok: false, field: first?.instancePath || '(root)', reason: first?.message ?? 'invalid' };
+  // 'if' / 'not' errors come from the operator rule: said per field once the fields themselves are sound
+  const errors = [...check.Errors(data)].filter((e) => e.keyword !== 'if' && e.keyword !== 'not');
+  const rule =
+    kind === 'operator' && errors.every((e) => e.keyword === 'boolean')
+      ? operatorRuleError(data as Record<string, unknown>)
+      : null;
+  if (rule) return { ok: false, ...rule };
+  const { field, message } = schemaError(errors);
+  return { ok: false, field, reason: message.startsWith('unknown field') ? 'unknown field' : message };
 }
