@@ -30,17 +30,43 @@ export function readJsonFile<T>(path: string, schema: TSchema, what: string): T 
 export function validateJson<T>(data: unknown, schema: TSchema, path: string, what: string): T {
   const check = Compile(schema);
   if (check.Check(data)) return data as T;
-  // 'boolean' errors repeat an additionalProperties error one level down; drop them. Then prefer
-  // the deepest error: it names the field, not the union around it.
-  const errors = [...check.Errors(data)].filter((e) => e.keyword !== 'boolean');
-  const first = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-  const extra = (first?.params as { additionalProperties?: string[] } | undefined)?.additionalProperties;
-  const at = extra ? `${first?.instancePath ?? ''}/${extra[0]}` : (first?.instancePath ?? '');
-  const field = at === '' ? '(root)' : at;
-  const message = extra ? `unknown field ${extra.join(', ')}` : (first?.message ?? 'invalid');
+  const { field, message } = schemaError(check.Errors(data));
   throw new BackstopError('BAD_FIELD', `${path}: ${what} ${field}: ${message}`, {
     file: path,
     field,
     value: null,
   });
+}
+
+/** A TypeBox validation error as its checker reports it (the fields used here). */
+export interface SchemaErrorLike {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params?: unknown;
+}
+
+/**
+ * The one error worth reporting: 'boolean' errors repeat an additionalProperties error one level
+ * down, so they are dropped; of the rest the deepest names the field, not the union around it.
+ * `field` is a JSON pointer (`/events/3/price`), or `(root)`.
+ */
+export function schemaError(errors: Iterable<SchemaErrorLike>): { field: string; message: string } {
+  const kept = [...errors].filter((e) => e.keyword !== 'boolean');
+  const first = kept.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  const params = first?.params as
+    | { additionalProperties?: string[]; requiredProperties?: string[] }
+    | undefined;
+  const extra = params?.additionalProperties;
+  const missing = params?.requiredProperties;
+  const base = first?.instancePath ?? '';
+  const at = extra ? `${base}/${extra[0]}` : missing?.length ? `${base}/${missing[0]}` : base;
+  return {
+    field: at === '' ? '(root)' : at,
+    message: extra
+      ? `unknown field ${extra.join(', ')}`
+      : missing?.length
+        ? `required field missing`
+        : (first?.message ?? 'invalid'),
+  };
 }
