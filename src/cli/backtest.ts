@@ -44,7 +44,7 @@ export function addCommon(c: Command): Command {
     .option('--json', 'one JSON document on stdout');
 }
 
-const isoUs = (name: string) => (v: string) => {
+export const isoUs = (name: string) => (v: string) => {
   const ms = Date.parse(v);
   if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be an ISO 8601 time, got "${v}"`);
   return ms * 1000;

@@ -5,12 +5,14 @@ import { backtestCommands } from './backtest.ts';
 import { ConformanceFailed, conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { exitCodeFor } from './errors.ts';
+import { keysCommand } from './keys.ts';
 import { marginCommand } from './margin.ts';
 import { monitorCommand } from './monitor.ts';
 import { type Io, processIo } from './output.ts';
 import { policyCommand } from './policy.ts';
 import { priceCommand } from './price.ts';
 import { riskCommand } from './risk.ts';
+import { serveCommand } from './serve.ts';
 import { sweepCommand } from './sweep.ts';
 
 /** Entry point of the `backstop` CLI. Returns the exit code: 0 ok, 1 check failed, 2 bad usage/input. */
@@ -33,9 +35,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     policyCommand(io),
     ...backtestCommands(io),
     sweepCommand(io),
+    serveCommand(io),
+    keysCommand(io),
   ];
-  for (const c of commands) {
+  const configure = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    for (const sub of c.commands) configure(sub);
+  };
+  for (const c of commands) {
+    configure(c);
     program.addCommand(c);
   }
   try {

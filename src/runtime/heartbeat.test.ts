@@ -23,6 +23,22 @@ describe('Heartbeat', () => {
     expect(a).toEqual([250, 500, 750, 1_000, 1_250, 1_500, 1_750]);
   });
 
+  it('a capped catch-up keeps only the latest boundaries; restore and replay continue it', () => {
+    const h = new Heartbeat(1_000);
+    h.due(500);
+    // 1 000 … 9 999 000 passed: only the last three come back
+    expect(h.due(10_000_000, 3)).toEqual([9_997_000, 9_998_000, 9_999_000]);
+    expect(h.due(10_000_001, 3)).toEqual([10_000_000]);
+    const r = new Heartbeat(1_000);
+    r.replayed({ kind: 'index-price', tsUs: 500 });
+    r.replayed({ kind: 'timer', tsUs: 3_000 });
+    expect(r.last).toBe(3_000);
+    expect(r.due(5_500)).toEqual([4_000, 5_000]);
+    const s = new Heartbeat(1_000);
+    s.restore(r.last);
+    expect(s.due(6_500)).toEqual([6_000]);
+  });
+
   it('refuses a period that is not a positive integer', () => {
     expect(() => new Heartbeat(0)).toThrow(/positive integer/);
     expect(() => new Heartbeat(1.5)).toThrow(/positive integer/);
