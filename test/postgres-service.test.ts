@@ -83,6 +83,7 @@ describe.skipIf(!url)(
       expect(s.stateHash()).toBe(l.stateHash());
       expect(s.auditHead).toEqual(l.auditHead);
       expect(await store.readAudit(0, 1_000_000)).toEqual(await lite.readAudit(0, 1_000_000));
+      expect(await store.readLedger(null)).toEqual(await lite.readLedger(null));
       await store.close();
       await lite.close();
     }, 180_000);

@@ -68,6 +68,7 @@ describe('service API (docs/api.md)', () => {
           'GET /v1/fund',
           'GET /v1/fund/history',
           'GET /v1/audit',
+          'GET /v1/ledger',
           'GET /v1/decisions',
           'GET /v1/governance/proposals',
           'POST /v1/governance/proposals',
@@ -107,6 +108,7 @@ describe('service API (docs/api.md)', () => {
       ['GET', '/v1/fund', 'read'],
       ['GET', '/v1/fund/history?currency=USDC', 'read'],
       ['GET', '/v1/audit', 'read'],
+      ['GET', '/v1/ledger', 'read'],
       ['GET', '/v1/decisions', 'read'],
       ['GET', '/v1/governance/proposals', 'read'],
       [
@@ -311,6 +313,34 @@ describe('service API (docs/api.md)', () => {
       expect(b.tier).toBe('normal');
       expect(b.policy).toBe('backstop');
       expect(b.timeUs).toBe(T0_US + MINUTE_US);
+    });
+
+    it('GET /v1/ledger: the exact balances the store keeps, conserved per currency', async () => {
+      const all = (await s.app.inject({ url: '/v1/ledger', headers: auth(s.keys.read) })).json().balances as {
+        account: string;
+        currency: string;
+        units: string;
+        balance: string;
+      }[];
+      for (const ccy of new Set(all.map((r) => r.currency)))
+        expect(all.filter((r) => r.currency === ccy).reduce((a, r) => a + BigInt(r.units), 0n)).toBe(0n);
+      // the store's read model equals the engine's ledger, balance for balance
+      expect(all.map((r) => [r.account, r.currency, r.units])).toEqual(
+        s.service.engine.ledger.balances().map((b) => [b.key, b.currency, b.amount.toString()]),
+      );
+      const alice = (
+        await s.app.inject({ url: '/v1/ledger?account=trader:alice', headers: auth(s.keys.read) })
+      ).json();
+      // 10 000 USDC deposited, no fees, no realized PnL yet (USDC has 6 decimals)
+      expect(alice.balances).toEqual([
+        {
+          account: 'trader:alice',
+          currency: 'USDC',
+          units: '10000000000',
+          scale: 6,
+          balance: '10000.000000',
+        },
+      ]);
     });
 
     it('GET /v1/audit pages a hash chain that verifies', async () => {

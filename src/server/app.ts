@@ -363,6 +363,17 @@ export async function buildApp(o: AppOptions) {
     svc.exclusive(() => fundView(svc.engine)),
   );
   app.get(
+    '/v1/ledger',
+    {
+      schema: { summary: 'Exact ledger balances (the read model), by account', querystring: S.LedgerQuery },
+      ...secured('read'),
+    },
+    async (req) => {
+      const rows = await o.store.readLedger(req.query.account ?? null);
+      return { balances: rows.map((r) => ({ ...r, balance: unitsToDecimal(r.units, r.scale) })) };
+    },
+  );
+  app.get(
     '/v1/audit',
     { schema: { summary: 'Audit records after a seq', querystring: S.AuditQuery }, ...secured('read') },
     async (req) => {
@@ -505,6 +516,15 @@ export async function buildApp(o: AppOptions) {
     await app.register(fastifyStatic, { root: o.dashboardDir, prefix: '/' });
   }
   return app;
+}
+
+/** `units` × 10^-scale as an exact decimal string. */
+function unitsToDecimal(units: string, scale: number): string {
+  const neg = units.startsWith('-');
+  const digits = (neg ? units.slice(1) : units).padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const frac = scale > 0 ? `.${digits.slice(digits.length - scale)}` : '';
+  return `${neg ? '-' : ''}${whole}${frac}`;
 }
 
 /** Proposal views hold bigints and maps: as JSON-safe data (bigints as decimal strings). */

@@ -85,6 +85,15 @@ export const TierHistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const LedgerQuery = Type.Object(
+  {
+    account: Type.Optional(
+      Type.String({ minLength: 1, description: 'a ledger account key, e.g. trader:alice' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const AuditQuery = Type.Object(
   {
     after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),

@@ -23,6 +23,11 @@ async function feed(s: EngineService, plan: ReplayPlan, from: number, to: number
   }
 }
 
+const ledgerRows = async (store: Store) =>
+  (await store.readLedger(null)).map((r) => [r.account, r.currency, r.units]);
+const engineLedger = (s: EngineService) =>
+  s.engine.ledger.balances().map((b) => [b.key, b.currency, b.amount.toString()]);
+
 const open = (store: Store, plan: ReplayPlan, snapshotEvery: number) =>
   EngineService.open({ store, makeEngine: plan.makeEngine, heartbeatUs: plan.heartbeatUs, snapshotEvery });
 
@@ -110,6 +115,8 @@ describe('EngineService: one atomic commit per batch, restart at the same state'
       await feed(s, plan, cut, plan.inputs.length, 500);
       // heartbeats continue exactly: same timers, so the same decisions as the run never stopped
       expect({ hash: s.stateHash(), head: s.auditHead, events: s.events }).toEqual(expected);
+      // and the ledger read model written across the restart is the engine's ledger
+      expect(await ledgerRows(store)).toEqual(engineLedger(s));
       await store.close();
     }
     await whole.close();
@@ -153,6 +160,7 @@ describe('EngineService: one atomic commit per batch, restart at the same state'
     await feed(r, plan, 0, 2_000, 500);
     expect(s.stateHash()).toBe(r.stateHash());
     expect(s.auditHead).toEqual(r.auditHead);
+    expect(await ledgerRows(inner)).toEqual(engineLedger(s));
     await inner.close();
     await ref.close();
   }, 120_000);

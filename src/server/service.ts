@@ -4,7 +4,7 @@ import type { Engine, EngineSinks, EngineState } from '../engine/engine.ts';
 import { formatRecord, GENESIS_HASH, sealRecord } from '../io/audit/audit-chain.ts';
 import type { ChainHead } from '../io/audit/audit-log.ts';
 import { stateHash } from '../io/journal/journaled-engine.ts';
-import type { QuarantineInput, SeriesName, Store, StoreBatch } from '../io/store/store.ts';
+import type { LedgerBalanceRow, QuarantineInput, SeriesName, Store, StoreBatch } from '../io/store/store.ts';
 import type { MonitorClose } from '../liquidity/monitor.ts';
 import { Heartbeat } from '../runtime/heartbeat.ts';
 import { StreamHub, type StreamMessage } from './stream-hub.ts';
@@ -92,6 +92,7 @@ export class EngineService {
   private lastFund = new Map<string, string>();
   private lastPriceSecond = new Map<string, number>();
   private stale = false;
+  private pendingLedger: { key: string; currency: string; amount: bigint }[] = [];
 
   private constructor(
     private readonly o: ServiceOptions,
@@ -158,6 +159,10 @@ export class EngineService {
     }
     this.eventCount = count;
     this.head = await store.auditHead();
+    // the ledger read model: from here on each batch stores the balances it posted to; a new
+    // store also gets the balances the engine was built with (the policy's opening deposits)
+    const opening = this.engine.ledger.takeChanges();
+    this.pendingLedger = count === 0 && snap === null ? opening : [];
     this.lastFund = new Map(fundRows(this.engine).map((f) => [f.currency, f.balance]));
     this.stale = false;
     return from;
@@ -286,6 +291,17 @@ export class EngineService {
       messages.push({ topic: 'fund', data: p });
     }
 
+    const ledger = new Map<string, LedgerBalanceRow>();
+    for (const c of [...this.pendingLedger, ...this.engine.ledger.takeChanges()]) {
+      const scale = this.engine.ledger.scale(c.currency);
+      ledger.set(`${c.key}\u0000${c.currency}`, {
+        account: c.key,
+        currency: c.currency,
+        units: c.amount.toString(),
+        scale,
+      });
+    }
+
     const first = this.eventCount;
     const count = first + journal.length;
     const every = this.o.snapshotEvery;
@@ -296,6 +312,7 @@ export class EngineService {
       audit,
       quarantine,
       series,
+      ledger: [...ledger.values()],
       ...(due
         ? {
             snapshot: {
@@ -319,6 +336,7 @@ export class EngineService {
     }
     this.eventCount = count;
     this.head = head;
+    this.pendingLedger = [];
     this.counters.batches++;
     this.counters.events += journal.length;
     this.counters.rejected += quarantine.length;

@@ -190,6 +190,8 @@ export class Ledger {
   private readonly books = new Map<string, Map<string, Entry>>();
   private readonly ids = new Set<string>();
   private seq = 0;
+  /** (currency, account key) pairs posted to since the last `takeChanges` (null: not tracked). */
+  private changed: Map<string, { key: string; currency: string }> | null = null;
 
   constructor(config: LedgerConfig) {
     const codes = Object.keys(config.currencies).sort(cmp);
@@ -211,6 +213,23 @@ export class Ledger {
   }
 
   // ---------------------------------------------------------------- queries
+
+  /**
+   * The balances posted to since the last call (the first call starts tracking and returns
+   * every non-zero balance): what a read model of balances must upsert. Amounts in units; a
+   * balance that went to zero is reported as 0n.
+   */
+  takeChanges(): { key: string; currency: string; amount: bigint }[] {
+    if (this.changed === null) {
+      this.changed = new Map();
+      return this.balances().map((b) => ({ key: b.key, currency: b.currency, amount: b.amount }));
+    }
+    const out = [...this.changed.values()]
+      .sort((a, b) => cmp(a.key, b.key) || cmp(a.currency, b.currency))
+      .map(({ key, currency }) => ({ key, currency, amount: this.book(currency).get(key)?.balance ?? 0n }));
+    this.changed.clear();
+    return out;
+  }
 
   currencies(): { currency: string; scale: number }[] {
     return [...this.scales].map(([currency, scale]) => ({ currency, scale }));
@@ -386,7 +405,13 @@ export class Ledger {
 
     const allowed = new Set(allow);
     const allowedProviders = new Set(allowProviders);
-    const updates: { book: Map<string, Entry>; key: string; account: LedgerAccount; after: bigint }[] = [];
+    const updates: {
+      book: Map<string, Entry>;
+      key: string;
+      account: LedgerAccount;
+      currency: string;
+      after: bigint;
+    }[] = [];
     for (const { account, key, currency, delta } of deltas.values()) {
       const book = this.book(currency);
       const before = book.get(key)?.balance ?? 0n;
@@ -423,10 +448,11 @@ export class Ledger {
           facts,
         );
       }
-      updates.push({ book, key, account, after });
+      updates.push({ book, key, account, currency, after });
     }
 
     for (const u of updates) {
+      this.changed?.set(`${u.currency}\u0000${u.key}`, { key: u.key, currency: u.currency });
       if (u.after === 0n) u.book.delete(u.key);
       else {
         const e = u.book.get(u.key);

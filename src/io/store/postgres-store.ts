@@ -3,6 +3,7 @@ import type { EngineEvent } from '../../domain/events.ts';
 import { GENESIS_HASH } from '../audit/audit-chain.ts';
 import type { ChainHead } from '../audit/audit-log.ts';
 import type {
+  LedgerBalanceRow,
   QuarantinedRow,
   SeriesName,
   SeriesPoint,
@@ -31,6 +32,9 @@ CREATE TABLE IF NOT EXISTS series(
 CREATE INDEX IF NOT EXISTS series_by_key ON series(series, key, ts_us);
 CREATE TABLE IF NOT EXISTS snapshots(
   events BIGINT PRIMARY KEY, state_hash TEXT NOT NULL, state_json TEXT NOT NULL, created_us BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_balances(
+  account TEXT NOT NULL, currency TEXT NOT NULL, units NUMERIC(40, 0) NOT NULL, scale INTEGER NOT NULL,
+  PRIMARY KEY(account, currency));
 CREATE TABLE IF NOT EXISTS api_keys(
   id TEXT PRIMARY KEY, salt_hex TEXT NOT NULL, hash_hex TEXT NOT NULL, scopes TEXT NOT NULL,
   label TEXT, created_us BIGINT NOT NULL, revoked_us BIGINT);
@@ -170,6 +174,29 @@ class PostgresStore implements Store {
           ],
         );
       }
+      const ledger = batch.ledger ?? [];
+      const put = ledger.filter((l) => BigInt(l.units) !== 0n);
+      const drop = ledger.filter((l) => BigInt(l.units) === 0n);
+      if (put.length > 0) {
+        await c.query(
+          `INSERT INTO ledger_balances(account, currency, units, scale)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::int[])
+           ON CONFLICT(account, currency) DO UPDATE SET units = excluded.units, scale = excluded.scale`,
+          [
+            put.map((l) => l.account),
+            put.map((l) => l.currency),
+            put.map((l) => l.units),
+            put.map((l) => l.scale),
+          ],
+        );
+      }
+      if (drop.length > 0) {
+        await c.query(
+          `DELETE FROM ledger_balances l USING unnest($1::text[], $2::text[]) AS d(a, c)
+           WHERE l.account = d.a AND l.currency = d.c`,
+          [drop.map((l) => l.account), drop.map((l) => l.currency)],
+        );
+      }
       const snap = batch.snapshot;
       if (snap) {
         await c.query(
@@ -251,6 +278,20 @@ class PostgresStore implements Store {
       raw: row.raw.toString('utf8'),
       source: row.source,
       receivedUs: num(row.received_us),
+    }));
+  }
+
+  async readLedger(account: string | null): Promise<LedgerBalanceRow[]> {
+    const r = await this.pool.query<{ account: string; currency: string; units: string; scale: number }>(
+      `SELECT account, currency, units::text AS units, scale FROM ledger_balances
+       WHERE $1::text IS NULL OR account = $1 ORDER BY account COLLATE "C", currency COLLATE "C"`,
+      [account],
+    );
+    return r.rows.map((row) => ({
+      account: row.account,
+      currency: row.currency,
+      units: row.units,
+      scale: row.scale,
     }));
   }
 

@@ -5,6 +5,7 @@ import type { EngineEvent } from '../../domain/events.ts';
 import { GENESIS_HASH } from '../audit/audit-chain.ts';
 import type { ChainHead } from '../audit/audit-log.ts';
 import type {
+  LedgerBalanceRow,
   QuarantinedRow,
   SeriesName,
   SeriesPoint,
@@ -33,6 +34,9 @@ CREATE INDEX IF NOT EXISTS series_by_key ON series(series, key, ts_us);
 CREATE TABLE IF NOT EXISTS snapshots(
   events INTEGER PRIMARY KEY, state_hash TEXT NOT NULL, state_json TEXT NOT NULL,
   created_us INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS ledger_balances(
+  account TEXT NOT NULL, currency TEXT NOT NULL, units TEXT NOT NULL, scale INTEGER NOT NULL,
+  PRIMARY KEY(account, currency)) STRICT;
 CREATE TABLE IF NOT EXISTS api_keys(
   id TEXT PRIMARY KEY, salt_hex TEXT NOT NULL, hash_hex TEXT NOT NULL, scopes TEXT NOT NULL,
   label TEXT, created_us INTEGER NOT NULL, revoked_us INTEGER) STRICT;
@@ -91,6 +95,18 @@ function prepare(db: Database.Database) {
          SELECT id, ts_us, value FROM series WHERE series = ? AND key = ? AND ts_us >= ?
          ORDER BY ts_us DESC, id DESC LIMIT ?)
        ORDER BY ts_us, id`,
+    ),
+    // units as decimal text: an exact bigint can pass SQLite's 64-bit INTEGER
+    ledger: db.prepare<
+      [string | null, string | null],
+      { account: string; currency: string; units: string; scale: Int }
+    >('SELECT * FROM ledger_balances WHERE ? IS NULL OR account = ? ORDER BY account, currency'),
+    putLedger: db.prepare<[string, string, string, Int]>(
+      `INSERT INTO ledger_balances(account, currency, units, scale) VALUES (?, ?, ?, ?)
+       ON CONFLICT(account, currency) DO UPDATE SET units = excluded.units, scale = excluded.scale`,
+    ),
+    dropLedger: db.prepare<[string, string]>(
+      'DELETE FROM ledger_balances WHERE account = ? AND currency = ?',
     ),
     addSeries: db.prepare<[string, string, Int, string]>(
       'INSERT INTO series(series, key, ts_us, value) VALUES (?, ?, ?, ?)',
@@ -186,6 +202,11 @@ class SqliteStore implements Store {
       s.addQuarantine.run(q.code, q.reason, q.raw, q.source, int(q.receivedUs, 'receivedUs'));
     }
     for (const p of batch.series) s.addSeries.run(p.series, p.key, int(p.tsUs, 'series tsUs'), p.value);
+    for (const l of batch.ledger ?? []) {
+      const units = BigInt(l.units);
+      if (units === 0n) s.dropLedger.run(l.account, l.currency);
+      else s.putLedger.run(l.account, l.currency, units.toString(), BigInt(l.scale));
+    }
     const snap = batch.snapshot;
     if (snap) {
       s.addSnapshot.run(
@@ -242,6 +263,15 @@ class SqliteStore implements Store {
       raw: r.raw,
       source: r.source,
       receivedUs: num(r.received_us),
+    }));
+  }
+
+  async readLedger(account: string | null): Promise<LedgerBalanceRow[]> {
+    return this.s.ledger.all(account, account).map((r) => ({
+      account: r.account,
+      currency: r.currency,
+      units: r.units,
+      scale: num(r.scale),
     }));
   }
 

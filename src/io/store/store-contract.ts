@@ -107,6 +107,41 @@ export function describeStoreContract(
       expect(await store.eventCount()).toBe(5);
     });
 
+    it('keeps ledger balances: upserts, a zero deletes, Σ units per currency stays 0, by account or all', async () => {
+      const row = (account: string, currency: string, units: string, scale = 6) => ({
+        account,
+        currency,
+        units,
+        scale,
+      });
+      await store.commit({
+        ...batch(0, events(0, 1)),
+        ledger: [
+          row('external', 'USDT', '-2500000000'),
+          row('trader:alice', 'USDT', '1500000000'),
+          row('trader:bob', 'USDT', '1000000000'),
+          row('external', 'BTC', '-123456789012345678901', 8),
+          row('trader:alice', 'BTC', '123456789012345678901', 8),
+        ],
+      });
+      await store.commit({
+        ...batch(1, events(1, 1)),
+        ledger: [row('trader:bob', 'USDT', '0'), row('trader:alice', 'USDT', '2500000000')],
+      });
+      const all = await store.readLedger(null);
+      expect(all).toEqual([
+        row('external', 'BTC', '-123456789012345678901', 8),
+        row('external', 'USDT', '-2500000000'),
+        row('trader:alice', 'BTC', '123456789012345678901', 8),
+        row('trader:alice', 'USDT', '2500000000'),
+      ]);
+      for (const ccy of ['USDT', 'BTC'])
+        expect(all.filter((r) => r.currency === ccy).reduce((a, r) => a + BigInt(r.units), 0n)).toBe(0n);
+      expect(await store.readLedger('trader:alice')).toEqual(all.slice(2));
+      expect(await store.readLedger('trader:bob')).toEqual([]);
+      expect(await (await reopen()).readLedger(null)).toEqual(all);
+    });
+
     it('refuses a second writer whose view of the journal is stale', async () => {
       const other = await openInit();
       await store.commit(batch(0, events(0, 2)));
@@ -292,6 +327,10 @@ function fullBatch(first: number, n: number, audit: StoreBatch['audit'], tag: nu
     events: events(first, n),
     audit,
     quarantine: [quarantined(tag)],
+    ledger: [
+      { account: 'external', currency: 'USDT', units: `-${tag}000000`, scale: 6 },
+      { account: 'trader:acc-1', currency: 'USDT', units: `${tag}000000`, scale: 6 },
+    ],
     series: [
       { series: 'fund', key: 'USDT', tsUs: T0 + tag, value: `{"balance":"${tag}.25","drawdownFrac":0}` },
       {
@@ -375,5 +414,6 @@ async function everything(s: Store) {
     series: await Promise.all(seriesKeys.map(([n, k]) => s.readSeries(n, k, 0, 1_000))),
     snapshot: await s.latestSnapshot(),
     keys: await s.listKeys(),
+    ledger: await s.readLedger(null),
   };
 }

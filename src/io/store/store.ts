@@ -35,6 +35,12 @@ export interface Store {
   readAudit(afterSeq: number, limit: number): Promise<string[]>;
   /** Quarantined inputs, newest last, with id > `afterId`, at most `limit`. */
   readQuarantine(afterId: number, limit: number): Promise<QuarantinedRow[]>;
+  /**
+   * The ledger balances read model: one row per (account, currency) with a non-zero balance, in
+   * exact units; `account` null for every account. Sorted by account, then currency. Σ units per
+   * currency is 0 (the external account holds the other side of every deposit).
+   */
+  readLedger(account: string | null): Promise<LedgerBalanceRow[]>;
   /** Read-model series, oldest first: rows with tsUs ≥ `sinceUs`, at most `limit` (the newest `limit` if more). */
   readSeries(series: SeriesName, key: string, sinceUs: number, limit: number): Promise<SeriesPoint[]>;
 
@@ -63,8 +69,19 @@ export interface StoreBatch {
   readonly quarantine: readonly QuarantineInput[];
   /** Read-model points to append (charts that survive a restart). */
   readonly series: readonly (SeriesPoint & { readonly series: SeriesName; readonly key: string })[];
+  /** Ledger balances posted to by this batch (upserts; units 0 deletes the row). */
+  readonly ledger?: readonly LedgerBalanceRow[];
   /** A snapshot of the engine after the first `events` journaled events (events includes this batch). */
   readonly snapshot?: StoredSnapshot;
+}
+
+export interface LedgerBalanceRow {
+  /** The ledger account key (`trader:alice`, `insurance-fund`, `external`, …). */
+  readonly account: string;
+  readonly currency: string;
+  /** Exact balance in units of 10^-scale, as a decimal integer string. */
+  readonly units: string;
+  readonly scale: number;
 }
 
 export interface StoredSnapshot {
