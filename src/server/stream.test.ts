@@ -103,6 +103,19 @@ describe('GET /v1/stream', () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     const stored = await s.store.readSeries('monitor', 'BTC-USDC-PERP', 0, 100);
     expect(stored.map((p) => JSON.parse(p.value))).toEqual(rows);
+    // the read endpoints serve the same rows: history (newest `limit`, oldest first) and the latest
+    const get = async (url: string) =>
+      (await s.app.inject({ url, headers: { authorization: `Bearer ${s.keys.read}` } })).json();
+    expect((await get('/v1/liquidity/history?instrument=BTC-USDC-PERP')).rows).toEqual(rows);
+    expect((await get('/v1/liquidity/history?instrument=BTC-USDC-PERP&limit=2')).rows).toEqual(
+      rows.slice(-2),
+    );
+    expect((await get(`/v1/liquidity/history?instrument=BTC-USDC-PERP&since=${rows[1]?.tsUs}`)).rows).toEqual(
+      rows.slice(1),
+    );
+    expect((await get('/v1/liquidity')).rows).toEqual([rows.at(-1)]);
+    expect((await get('/v1/decisions?limit=1000')).decisions).toEqual(audited);
+    expect((await get('/v1/decisions?limit=3')).decisions).toEqual(audited.slice(-3));
     c.ws.close();
   });
 });

@@ -9,7 +9,7 @@ import {
 } from 'lightweight-charts';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { compact, fixed, num, pct, price, utcClock, utcDateTime } from './format.ts';
+import { compact, compactTicks, fixed, num, pct, price, utcClock, utcDateTime } from './format.ts';
 import type { InstrumentData } from './model.ts';
 import type { TimeSeries } from './series.ts';
 import { type FundPoint, isTier, type Tier } from './types.ts';
@@ -349,7 +349,7 @@ export class SpreadChart {
           labelSize: 16,
           size: 56,
           grid: { show: false },
-          values: (_u, s) => s.map((v) => compact(v)),
+          values: (_u, s) => compactTicks(s),
         }),
       ],
     };
@@ -509,7 +509,7 @@ export class FundChart {
           label: `balance (${unit})`,
           labelSize: 16,
           size: 60,
-          values: (_u, s) => s.map((v) => compact(v)),
+          values: (_u, s) => compactTicks(s),
         }),
         axis({
           scale: 'pct',

@@ -68,6 +68,20 @@ export function compact(x: number | null | undefined): string {
   return amount(x);
 }
 
+/**
+ * Axis ticks in compact units (k, M, B) with enough decimals that neighbouring ticks differ:
+ * a fund moving between 1 000 000 and 1 001 200 reads 1.0000 M, 1.0005 M, 1.0010 M, not 1.00 M thrice.
+ */
+export function compactTicks(splits: readonly (number | null)[]): string[] {
+  const finite = splits.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (finite.length === 0) return splits.map(() => '');
+  const a = Math.max(...finite.map((v) => Math.abs(v)));
+  const [unit, suffix] = a >= 1e9 ? [1e9, ' B'] : a >= 1e6 ? [1e6, ' M'] : a >= 1e4 ? [1e3, ' k'] : [1, ''];
+  const step = finite.length > 1 ? Math.abs((finite[1] as number) - (finite[0] as number)) / unit : 1;
+  const digits = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : 2;
+  return splits.map((v) => (v === null || !Number.isFinite(v) ? '' : `${fixed(v / unit, digits)}${suffix}`));
+}
+
 /** An amount with decimals by size: 2 from 1 000, 4 from 1, else 6 (BTC-sized pools stay readable). */
 export function amount(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';

@@ -23,10 +23,24 @@ const $ = (id: string): HTMLElement => {
   return el;
 };
 
-/** The fund with the deepest drawdown; the first listed on a tie (none in drawdown: the first). */
+/** Settlement currencies of the venue's instruments (`GET /v1/instruments`): their funds come first on a tie. */
+export const venueCurrencies = new Set<string>();
+
+/**
+ * The fund with the deepest drawdown; on a tie (e.g. none in drawdown) a fund in a currency the
+ * venue settles in, then the first listed.
+ */
 export function worstFund(funds: readonly FundRow[]): FundRow | null {
   let worst: FundRow | null = null;
-  for (const f of funds) if (!worst || f.drawdownFrac > worst.drawdownFrac) worst = f;
+  const preferred = (f: FundRow) => venueCurrencies.has(f.currency);
+  for (const f of funds) {
+    if (
+      !worst ||
+      f.drawdownFrac > worst.drawdownFrac ||
+      (f.drawdownFrac === worst.drawdownFrac && preferred(f) && !preferred(worst))
+    )
+      worst = f;
+  }
   return worst;
 }
 

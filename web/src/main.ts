@@ -5,7 +5,7 @@ import { FundChart, PriceChart, SpreadChart, StressChart, TIER_COLOURS } from '.
 import { h, replace, setText } from './dom.ts';
 import { DecisionFeed, FEED_CAP } from './feed.ts';
 import { utcClock } from './format.ts';
-import { Header, type HeaderState, worstFund } from './header.ts';
+import { Header, type HeaderState, venueCurrencies, worstFund } from './header.ts';
 import { Model } from './model.ts';
 import { Stream } from './stream.ts';
 import {
@@ -105,6 +105,14 @@ function startDashboard(key: string, backstop: BackstopView | null): void {
     signOut(message);
   };
   api.onUnauthorized = (e) => unauthorized(`Signed out: the service refused the key (401 ${e.code}).`);
+  // the venue's settlement currencies: their insurance funds are shown first
+  void api
+    .get<{ instruments: { settlementCurrency?: string }[] }>('/v1/instruments')
+    .then((r) => {
+      for (const i of r.instruments ?? [])
+        if (i.settlementCurrency) venueCurrencies.add(i.settlementCurrency);
+    })
+    .catch(() => undefined);
   $('logout').addEventListener('click', () => {
     signingOut = true;
     stream.stop();
