@@ -6,6 +6,7 @@ import { benchEngine } from './engine.bench.ts';
 import { benchFills } from './fills.bench.ts';
 import { benchMargin } from './margin.bench.ts';
 import { benchOrderBook } from './order-book.bench.ts';
+import { benchService } from './service.bench.ts';
 
 /**
  * `npm run bench`: runs every benchmark, prints one table, writes out/bench/results.json.
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
   const margin = await benchMargin((line) => console.log(line));
   console.log('running fills bench…');
   const fills = await benchFills((line) => console.log(line));
+  console.log('running service bench…');
+  const service = await benchService((line) => console.log(line));
   console.log('running tick-day bench (about 2 min)…');
   const tickDay = await benchTickDay((line) => console.log(line));
   const seconds = (performance.now() - started) / 1e3;
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     { bench: 'engine', rows: engine },
     { bench: 'margin', rows: margin },
     { bench: 'fills', rows: fills },
+    { bench: 'service', rows: service },
     { bench: 'tick-day', rows: tickDay },
   ];
   console.log('');
