@@ -226,12 +226,11 @@ describe('backstop backtest / compare (CLI)', () => {
   it('refuses bad usage: no such policy, a non-bar file, a repeated policy', async () => {
     expect((await cli(['backtest', '--data', sample, '--policy', 'ftx', '--accounts', '5'])).code).toBe(2);
     expect((await cli(['compare', '--data', sample, '--policies', 'none,none'])).code).toBe(2);
-    const tardis = new URL('../../test/fixtures/readers/tardis_liquidations.csv', import.meta.url).pathname;
-    if (existsSync(tardis)) {
-      const r = await cli(['backtest', '--data', tardis, '--accounts', '5']);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('backtests read OHLCV bars');
-    }
+    // a file of books only: no bars, no trades to build them from
+    const books = new URL('../../test/fixtures/readers/tardis_book_snapshot_5.csv', import.meta.url).pathname;
+    const r = await cli(['backtest', '--data', books, '--accounts', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backtests read OHLCV bars or trades; this file has only book-snapshot events');
   });
 });
 

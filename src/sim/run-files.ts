@@ -12,26 +12,48 @@ import { type BacktestConfig, type BacktestResult, type RunOutcome, runBacktest 
 import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION } from './population.ts';
 import { BTC_SYNTHETIC_BOOK, depthScaleFromVolume, scaledBook } from './synthetic-book.ts';
+import { TradeBars } from './tick-bars.ts';
 
-/** Reads the OHLCV bars of the data files (every other row kind is refused: bars only, for now). */
+/** Bar length the trades of a tick file are aggregated to (the Binance klines' one minute). */
+export const TICK_BAR_US = 60_000_000;
+
+/**
+ * Reads the bars of the data files: OHLCV files as they are; tick files' trades (tardis
+ * `trades`, Binance `aggTrades`) aggregated to one-minute bars (`TradeBars`). Other rows of a
+ * tick file (books, quotes, tickers) do not drive the population backtest; a file with neither
+ * bars nor trades is refused, naming what it holds.
+ */
 export async function readBars(files: readonly string[]): Promise<{ bars: BarEvent[]; rejected: number }> {
   const bars: BarEvent[] = [];
   let rejected = 0;
   for (const path of files) {
     const f = await MarketFile.open(path);
+    let fromTrades: TradeBars | null = null;
+    const kinds = new Set<string>();
+    let used = 0;
     for await (const item of f.items()) {
       if (!item.ok) {
         rejected++;
         continue;
       }
-      if (item.event.kind !== 'bar') {
-        throw new BackstopError(
-          'BAD_ARGUMENT',
-          `${path}: backtests read OHLCV bars; this file has ${item.event.kind} events (tick-level replay comes with the live runner)`,
-          { file: path },
-        );
+      const e = item.event;
+      kinds.add(e.kind);
+      if (e.kind === 'bar') {
+        bars.push(e);
+        used++;
+      } else if (e.kind === 'trade') {
+        fromTrades ??= new TradeBars(e.instrument, TICK_BAR_US);
+        fromTrades.add(e);
+        used++;
       }
-      bars.push(item.event);
+    }
+    if (fromTrades) bars.push(...fromTrades.finish());
+    if (used === 0 && kinds.size > 0) {
+      throw new BackstopError(
+        'BAD_ARGUMENT',
+        `${path}: backtests read OHLCV bars or trades; this file has only ${[...kinds].join(', ')} events`,
+        { file: path },
+      );
     }
   }
   bars.sort((a, b) => a.tsUs - b.tsUs);
