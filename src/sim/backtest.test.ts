@@ -230,7 +230,9 @@ describe('backstop backtest / compare (CLI)', () => {
     const books = new URL('../../test/fixtures/readers/tardis_book_snapshot_5.csv', import.meta.url).pathname;
     const r = await cli(['backtest', '--data', books, '--accounts', '5']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('backtests read OHLCV bars or trades; this file has only book-snapshot events');
+    expect(r.stderr).toContain(
+      'backtests read OHLCV bars or trades; this file has only book-snapshot events',
+    );
   });
 });
 
