@@ -40,8 +40,34 @@ export function addCommon(c: Command): Command {
     )
     .option('--from <iso>', 'first bar time (UTC, ISO 8601), inclusive', isoUs('from'))
     .option('--to <iso>', 'end of the window (UTC, ISO 8601), exclusive', isoUs('to'))
+    .option(
+      '--option-share <f>',
+      'share of accounts writing options (short strangles, covered calls), 0..1; needs --dvol',
+      (v: string): number => {
+        const x = Number(v);
+        if (v.trim() === '' || !(x >= 0 && x <= 1))
+          throw new UsageError(`--option-share must be a number in [0, 1], got "${v}"`);
+        return x;
+      },
+      0,
+    )
+    .option('--dvol <file>', "DVOL CSV (daily, annualised %): the options' implied vol (docs/backtesting.md)")
     .option('--out <dir>', 'write report.json, audit log(s), report.html and chart PNGs here')
     .option('--json', 'one JSON document on stdout');
+}
+
+/** Option flags: a share > 0 needs a vol source. */
+export function checkOptionFlags(o: Pick<Opts, 'optionShare' | 'dvol'>): void {
+  if ((o.optionShare ?? 0) > 0 && !o.dvol)
+    throw new UsageError(`--option-share ${o.optionShare} needs a vol source: --dvol FILE`);
+}
+
+/** The option fields of SimOptions from the flags (none when the share is 0). */
+export function optionSimOptions(o: Pick<Opts, 'optionShare' | 'dvol'>) {
+  return {
+    ...(o.optionShare ? { optionShare: o.optionShare } : {}),
+    ...(o.optionShare && o.dvol ? { dvolFile: o.dvol } : {}),
+  };
 }
 
 export const isoUs = (name: string) => (v: string) => {
@@ -60,10 +86,14 @@ export interface Opts {
   impact: boolean;
   out?: string;
   json?: boolean;
+  optionShare?: number;
+  dvol?: string;
 }
 
 export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<SimReport> {
+  checkOptionFlags(o);
   const r = await simulate({
+    ...optionSimOptions(o),
     files: o.data,
     policies,
     accounts: o.accounts,
@@ -76,7 +106,7 @@ export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<
   });
   if (o.json) {
     io.out.write(
-      `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, depthScale: r.depthScale, bars: r.bars, runs: r.runs.map(summaryRow) })}\n`,
+      `${JSON.stringify({ data: r.data, accounts: r.accounts, seed: r.seed, impact: r.impact, depthScale: r.depthScale, bars: r.bars, ...(r.options ? { options: r.options } : {}), runs: r.runs.map((x) => (x.options ? { ...summaryRow(x), options: x.options } : summaryRow(x))) })}\n`,
     );
     return r;
   }
@@ -84,6 +114,17 @@ export async function runAndPrint(io: Io, policies: string[], o: Opts): Promise<
     `${r.bars} bars, ${r.accounts} accounts, seed ${r.seed}, impact ${r.impact ? 'on' : 'off'}, depth × ${r.depthScale.toPrecision(3)}; money in USDC\n`,
   );
   io.out.write(`${table(r)}\n`);
+  if (r.options) {
+    io.out.write(
+      `option writers (share ${r.options.optionShare}, DVOL ${r.options.dvol}): ${r.runs
+        .map((x) =>
+          x.options
+            ? `${x.policy}: ${x.options.writers} writers (${x.options.strangles} strangles, ${x.options.coveredCalls} covered calls), ${x.options.writersLiquidated} liquidated, ${x.options.optionBookContracts} option contracts closed in the option books`
+            : '',
+        )
+        .join('; ')}\n`,
+    );
+  }
   if (r.outDir) io.out.write(`report: ${r.report?.htmlPath ?? `${r.outDir}/report.json`}\n`);
   return r;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { readPolicyData, type SweepPoint, type SweepReport, sweep } from '../sim/sweep.ts';
-import { addCommon, type Opts } from './backtest.ts';
+import { addCommon, checkOptionFlags, type Opts, optionSimOptions } from './backtest.ts';
 import { fmt, type Io } from './output.ts';
 
 /** The `--json` / sweep.json document (docs/backtesting.md, "Sweeps"). */
@@ -15,6 +15,7 @@ export function sweepDocument(r: SweepReport) {
     impact: r.impact,
     depthScale: r.depthScale,
     bars: r.bars,
+    ...(r.options ? { options: r.options } : {}),
     grid: r.grid.map((a) => ({ path: a.path, values: a.values })),
     points: r.points.map((p) => ({
       params: p.params,
@@ -58,6 +59,7 @@ export function sweepCommand(io: Io): Command {
   const out = c.options.find((x) => x.long === '--out');
   if (out) out.description = 'write sweep.json (the --json document) here';
   return c.action(async (o: Opts & { policy: string; grid: string }) => {
+    checkOptionFlags(o);
     const { data, file } = readPolicyData(o.policy);
     // the bar goes to stderr, and only on a terminal: stdout stays a clean table or JSON document
     const bar = io.err.isTTY
@@ -75,6 +77,7 @@ export function sweepCommand(io: Io): Command {
         accounts: o.accounts,
         seed: o.seed,
         impact: o.impact,
+        ...optionSimOptions(o),
         ...(o.depthScale === undefined ? {} : { depthScale: o.depthScale }),
         ...(o.from === undefined ? {} : { fromUs: o.from }),
         ...(o.to === undefined ? {} : { toUs: o.to }),

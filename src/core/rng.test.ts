@@ -38,3 +38,23 @@ describe('SeededRng', () => {
     expect([...seen].sort()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
+
+describe('SeededRng.stream', () => {
+  it('stream 0 is the seed itself; a jumped stream is another, reproducible sequence', () => {
+    const base = Array.from(
+      { length: 20 },
+      (
+        (r) => () =>
+          r.nextFloat()
+      )(new SeededRng(7)),
+    );
+    const s0 = SeededRng.stream(7, 0);
+    expect(Array.from({ length: 20 }, () => s0.nextFloat())).toEqual(base);
+    const s1 = SeededRng.stream(7, 1);
+    const s1b = SeededRng.stream(7, 1);
+    const a = Array.from({ length: 20 }, () => s1.nextFloat());
+    expect(Array.from({ length: 20 }, () => s1b.nextFloat())).toEqual(a);
+    expect(a).not.toEqual(base);
+    expect(() => SeededRng.stream(7, -1)).toThrow(RangeError);
+  });
+});

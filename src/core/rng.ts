@@ -15,6 +15,19 @@ export class SeededRng {
     this.gen = xoroshiro128plus(seed);
   }
 
+  /**
+   * An independent stream of the same seed: the generator jumped `jumps` times (2⁶⁴ steps each),
+   * so draws from it never overlap those of `new SeededRng(seed)` and adding draws to one stream
+   * leaves the other unchanged. `stream(seed, 0)` is `new SeededRng(seed)`.
+   */
+  static stream(seed: number, jumps: number): SeededRng {
+    if (!Number.isSafeInteger(jumps) || jumps < 0)
+      throw new RangeError(`jumps must be an integer ≥ 0, got ${jumps}`);
+    const rng = new SeededRng(seed);
+    for (let k = 0; k < jumps; k++) rng.gen.jump();
+    return rng;
+  }
+
   /** Uniform in [0, 1). */
   nextFloat(): number {
     return uniformFloat64(this.gen);

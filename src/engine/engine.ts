@@ -37,6 +37,12 @@ export interface EngineConfig {
    * section is used when `liquidation` above is absent.
    */
   readonly policy?: Policy;
+  /**
+   * Instruments whose books are kept (liquidations walk them) but not fed to the liquidity
+   * monitor, e.g. a backtest's synthetic option books: their spreads and mids are not the market's
+   * stress. Absent: every book is monitored.
+   */
+  readonly unmonitored?: readonly string[];
 }
 
 /** Default ledger scales: USD stablecoins to 1e-6, BTC / ETH to 1e-8 (satoshi-like), SOL to 1e-9. */
@@ -109,6 +115,7 @@ export class Engine {
   readonly policy: PolicyEngine | null;
   readonly monitor: LiquidityMonitor;
   private readonly instruments: Map<string, Instrument>;
+  private readonly unmonitored: ReadonlySet<string>;
   private nowUs = Number.NEGATIVE_INFINITY;
   private readonly seenEventIds = new Set<string>();
 
@@ -117,6 +124,7 @@ export class Engine {
     private readonly sinks: EngineSinks = {},
   ) {
     this.instruments = new Map(config.instruments.map((i) => [i.id, i]));
+    this.unmonitored = new Set(config.unmonitored ?? []);
     this.monitor = new LiquidityMonitor(config.monitor, (id) => this.viewOf(id));
     this.margin = new MarginBook(config.margin, config.instruments, (id) => this.viewOf(id));
     this.ledger = new Ledger({ currencies: config.currencies });
@@ -190,7 +198,7 @@ export class Engine {
           );
           break;
         }
-        this.monitor.onBookUpdate(e.instrument, t);
+        if (!this.unmonitored.has(e.instrument)) this.monitor.onBookUpdate(e.instrument, t);
         break;
       }
       case 'quote': {

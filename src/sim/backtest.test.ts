@@ -14,6 +14,7 @@ import { DEFAULT_IMPACT } from './impact.ts';
 import { DEFAULT_POPULATION, makePopulation } from './population.ts';
 import { backtestConfig, resolvePolicy, simulate, windowBars } from './run-files.ts';
 import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
+import { hourCrashBars } from './test-bars.ts';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
 const SAMPLE_2021 = new URL('../../data/samples/btc_usdt_binance_spot_1m_2021-05-19.csv', import.meta.url)
@@ -21,30 +22,7 @@ const SAMPLE_2021 = new URL('../../data/samples/btc_usdt_binance_spot_1m_2021-05
 const MIN = 60_000_000;
 
 /** 240 one-minute bars: flat at 100 000 for an hour, a fall of `fall` over an hour, then a partial recovery. */
-function crashBars(fall = 30_000): BarEvent[] {
-  const out: BarEvent[] = [];
-  let prev = 100_000;
-  for (let k = 0; k < 240; k++) {
-    const bottom = 100_000 - fall;
-    const target =
-      k < 60 ? 100_000 : k < 120 ? 100_000 - (fall * (k - 59)) / 60 : bottom + (fall * (k - 119)) / 360;
-    const wiggle = 1 + 0.0005 * Math.sin(k);
-    const close = target * wiggle;
-    out.push({
-      kind: 'bar',
-      instrument: 'BTC/USDT',
-      tsUs: T0 + k * MIN,
-      open: prev,
-      high: Math.max(prev, close) * 1.001,
-      low: Math.min(prev, close) * 0.999,
-      close,
-      volume: 100,
-      trades: 1_000,
-    });
-    prev = close;
-  }
-  return out;
-}
+const crashBars = (fall = 30_000): BarEvent[] => hourCrashBars(T0, fall);
 
 /** The fitted book with its depth scaled (a thinner venue). */
 const thin = (f: number) => ({

@@ -1,7 +1,7 @@
 import type { Policy } from '../backstop/policy/policy.ts';
 import type { Decision, MarginState, Tier } from '../domain/decisions.ts';
 import type { BarEvent, EngineEvent, Level } from '../domain/events.ts';
-import type { PerpetualInstrument } from '../domain/instrument.ts';
+import type { OptionInstrument, PerpetualInstrument } from '../domain/instrument.ts';
 import { unrealizedPnlSettle } from '../domain/position.ts';
 import { defaultEngineConfig, Engine, type EngineSinks } from '../engine/engine.ts';
 import { splitLogText, verifyRecords } from '../io/audit/audit-chain.ts';
@@ -12,7 +12,25 @@ import { NO_VOL_SHOCK, regularGrid } from '../margin/portfolio/scenarios.ts';
 import type { RunSeries } from '../report/index.ts';
 import { Heartbeat } from '../runtime/heartbeat.ts';
 import { type ImpactConfig, PriceImpact } from './impact.ts';
-import { makePopulation, type PopulationConfig } from './population.ts';
+import {
+  BACKTEST_OPTION_MARGIN,
+  backtestOption,
+  dvolAt,
+  OPTION_BOOK,
+  type OptionSettings,
+  optionBook,
+  optionExpiryUs,
+  optionId as optionIdOf,
+  optionMark,
+  STRANGLE_SHARE,
+  writerStrikes,
+} from './options.ts';
+import {
+  makePopulation,
+  type OptionStrategy,
+  optionStrategies,
+  type PopulationConfig,
+} from './population.ts';
 import { type SyntheticBookParams, syntheticBook, trailingBarContext } from './synthetic-book.ts';
 
 /**
@@ -83,6 +101,11 @@ export interface BacktestConfig {
   readonly onInput?: (e: EngineEvent) => void;
   /** False activation: no move of this fraction from the activation price, either way, within the horizon. */
   readonly falseActivation?: { readonly moveFrac: number; readonly horizonUs: number };
+  /**
+   * Option writers (docs/backtesting.md, "Option writers"): absent, null or a share of 0 = the
+   * perpetual-only venue, bit for bit as without this field.
+   */
+  readonly options?: OptionSettings | null;
 }
 
 export interface RunOutcome {
@@ -120,6 +143,23 @@ export interface RunOutcome {
   readonly events: number;
   readonly decisions: number;
   readonly rejected: number;
+  /** Only in runs with option writers (docs/backtesting.md, "Option writers"). */
+  readonly options?: OptionRunStats;
+}
+
+export interface OptionRunStats {
+  readonly writers: number;
+  readonly strangles: number;
+  readonly coveredCalls: number;
+  /** Writers liquidated at least once (a filled book step in any instrument, or a takeover). */
+  readonly writersLiquidated: number;
+  /** Option contracts closed by liquidation steps that filled against the option books. */
+  readonly optionBookContracts: number;
+  /** The options' expiry (ISO) and ids. */
+  readonly expiry: string;
+  readonly instruments: readonly string[];
+  /** True when a time before the DVOL series' first close used that close (docs/backtesting.md). */
+  readonly dvolBackfilled: boolean;
 }
 
 /** Mean and minimum over the run's price points. */
@@ -189,16 +229,106 @@ function depthWithin(levels: readonly Level[], mid: number, frac: number): numbe
  * bar length, and the policy. A recorded episode replayed into an engine made here reproduces
  * the run (test/e2e/live-parity.test.ts).
  */
-export function backtestEngine(policy: Policy, barUs: number, sinks: EngineSinks = {}): Engine {
+export function backtestEngine(
+  policy: Policy,
+  barUs: number,
+  sinks: EngineSinks = {},
+  options: readonly OptionInstrument[] = [],
+): Engine {
+  if (options.length === 0) {
+    return new Engine(
+      defaultEngineConfig({
+        instruments: [BACKTEST_PERP],
+        monitor: defaultMonitorConfig(barUs, 1_000_000),
+        margin: { modelFor: () => BACKTEST_MARGIN, defaultVol: 0.6 },
+        policy,
+      }),
+      sinks,
+    );
+  }
+  // with options: the grid also shocks vols, and the option books are not the market's stress
   return new Engine(
     defaultEngineConfig({
-      instruments: [BACKTEST_PERP],
+      instruments: [BACKTEST_PERP, ...options],
       monitor: defaultMonitorConfig(barUs, 1_000_000),
-      margin: { modelFor: () => BACKTEST_MARGIN, defaultVol: 0.6 },
+      margin: { modelFor: () => BACKTEST_OPTION_MARGIN, defaultVol: 0.6 },
       policy,
+      unmonitored: options.map((o) => o.id),
     }),
     sinks,
   );
+}
+
+/** The venue's options for a population: one expiry, the writers' strikes (docs/backtesting.md). */
+export function backtestOptions(
+  bars: readonly BarEvent[],
+  writers: readonly { readonly strategy: OptionStrategy; readonly entryBar: number }[],
+): { readonly expiryUs: number; readonly options: OptionInstrument[] } {
+  const first = bars[0] as BarEvent;
+  const last = bars[bars.length - 1] as BarEvent;
+  const barUs = (bars[1] as BarEvent).tsUs - first.tsUs;
+  const expiryUs = optionExpiryUs(first.tsUs, last.tsUs + barUs);
+  const byId = new Map<string, OptionInstrument>();
+  for (const w of writers) {
+    const k = writerStrikes((bars[w.entryBar] as BarEvent).open);
+    const legs = w.strategy === 'strangle' ? [backtestOption(expiryUs, k.put, 'put')] : [];
+    legs.push(backtestOption(expiryUs, k.call, 'call'));
+    for (const o of legs) byId.set(o.id, o);
+  }
+  return { expiryUs, options: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+}
+
+/**
+ * An option writer's entry (docs/backtesting.md, "Option writers"): a deposit of notional /
+ * leverage, then q = notional / price contracts (rounded to 1e-6) of each leg, the market maker
+ * on the other side. Strangle: sells q puts at the put strike and q calls at the call strike
+ * (`in-<id>-P`, `in-<id>-C`). Covered call: buys q perpetual contracts at `price` (`in-<id>`) and
+ * sells q calls. Option fills are at the Black-76 value at forward = `price` and `vol`.
+ */
+export function writerEntryEvents(
+  tr: { readonly id: string; readonly notional: number; readonly leverage: number },
+  strategy: OptionStrategy,
+  legs: { readonly put: OptionInstrument | null; readonly call: OptionInstrument },
+  price: number,
+  vol: number,
+  tsUs: number,
+  seq: number,
+): EngineEvent[] {
+  const qty = Math.round(tr.notional / price / 1e-6) * 1e-6;
+  if (qty === 0) return [];
+  const ccy = BACKTEST_PERP.settlementCurrency;
+  const fill = (eventId: string, account: string, instrument: string, q: number, p: number): EngineEvent => ({
+    kind: 'fill',
+    eventId,
+    account,
+    instrument,
+    qtyContracts: q,
+    price: p,
+    fee: '0',
+    tsUs,
+  });
+  const out: EngineEvent[] = [
+    {
+      kind: 'transfer',
+      eventId: `dep-${tr.id}`,
+      account: tr.id,
+      currency: ccy,
+      amount: (tr.notional / tr.leverage).toFixed(2),
+      tsUs,
+    },
+  ];
+  if (strategy === 'covered-call') {
+    out.push(fill(`in-${tr.id}`, tr.id, BACKTEST_PERP.id, qty, price));
+    out.push(fill(`mm-${seq}`, MARKET_MAKER, BACKTEST_PERP.id, -qty, price));
+  }
+  for (const o of strategy === 'strangle' ? [legs.put, legs.call] : [legs.call]) {
+    if (!o) continue;
+    const suffix = o.right === 'put' ? 'P' : 'C';
+    const premium = optionMark(o, price, vol, tsUs);
+    out.push(fill(`in-${tr.id}-${suffix}`, tr.id, o.id, -qty, premium));
+    out.push(fill(`mm-${seq}-${suffix}`, MARKET_MAKER, o.id, qty, premium));
+  }
+  return out;
 }
 
 /**
@@ -244,15 +374,39 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const barUs = (bars[1] as BarEvent).tsUs - (bars[0] as BarEvent).tsUs;
   const barMinutes = barUs / 60_000_000;
   const stress: [number, number][] = [];
-  const engine = backtestEngine(cfg.policy, barUs, {
-    onMonitorClose: (c) => {
-      if (c.row.instrument === BACKTEST_PERP.id && c.row.stressIndex !== null) {
-        stress.push([c.row.tsUs, c.row.stressIndex]);
-      }
-    },
-  });
   const impact = cfg.impact ? new PriceImpact(cfg.impact) : null;
   const traders = makePopulation(cfg.population, bars.length);
+  // option writers: only with a share > 0, so a run without them is the perpetual-only run exactly
+  const opt = cfg.options && cfg.options.share > 0 ? cfg.options : null;
+  const strategies = opt
+    ? optionStrategies(cfg.population.seed, traders.length, opt.share, opt.strangleShare ?? STRANGLE_SHARE)
+    : [];
+  const strategyOf = new Map<string, OptionStrategy>();
+  traders.forEach((t, k) => {
+    const s = strategies[k];
+    if (s) strategyOf.set(t.id, s);
+  });
+  const venueOptions = opt
+    ? backtestOptions(
+        bars,
+        traders
+          .filter((t) => strategyOf.has(t.id))
+          .map((t) => ({ strategy: strategyOf.get(t.id) as OptionStrategy, entryBar: t.entryBar })),
+      )
+    : { expiryUs: 0, options: [] as OptionInstrument[] };
+  const optionsById = new Map(venueOptions.options.map((o) => [o.id, o]));
+  const engine = backtestEngine(
+    cfg.policy,
+    barUs,
+    {
+      onMonitorClose: (c) => {
+        if (c.row.instrument === BACKTEST_PERP.id && c.row.stressIndex !== null) {
+          stress.push([c.row.tsUs, c.row.stressIndex]);
+        }
+      },
+    },
+    venueOptions.options,
+  );
   const byBar = new Map<number, typeof traders>();
   for (const t of traders) byBar.set(t.entryBar, [...(byBar.get(t.entryBar) ?? []), t]);
   const audit = new AuditLogWriter(cfg.auditSink ?? { write() {} });
@@ -284,6 +438,40 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   let depthAsk = 0;
   let seq = 0;
   let conservationOk = true;
+  let optionBookContracts = 0;
+  /** Vol last sent to the engine (option tickers go out when it changes), and whether DVOL was backfilled. */
+  let sentVol = Number.NaN;
+  let dvolBackfilled = false;
+  const volAt = (tsUs: number): number => {
+    const v = dvolAt((opt as OptionSettings).dvol, tsUs);
+    dvolBackfilled ||= v.backfilled;
+    return v.vol;
+  };
+  /** Every option's implied vol (DVOL, flat) as an option ticker, when it changed. */
+  const sendVols = (tsUs: number, index: number) => {
+    const vol = volAt(tsUs);
+    if (vol === sentVol) return;
+    sentVol = vol;
+    for (const o of venueOptions.options) {
+      handle({
+        kind: 'option-ticker',
+        instrument: o.id,
+        right: o.right,
+        strike: o.strike,
+        expiryUs: o.expiryUs,
+        underlyingId: o.underlyingId,
+        underlyingPrice: null,
+        bidPrice: null,
+        askPrice: null,
+        markPrice: optionMark(o, index, vol, tsUs),
+        bidIv: null,
+        askIv: null,
+        markIv: vol,
+        openInterest: null,
+        tsUs,
+      });
+    }
+  };
 
   // heartbeats on the venue clock, as live (docs/adr/0007-heartbeats.md): derived from time,
   // so they are not inputs and are not recorded
@@ -308,6 +496,14 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
           if (filled <= 0) break;
           const price = num(d.evidence.avgPrice);
           liquidated.add(d.account);
+          if (optionsById.has(d.instrument)) {
+            // an option step: notional in underlying terms at the index; it moves no price
+            const spot = engine.margin.markets.get('BTC')?.spot ?? Number.NaN;
+            liquidatedNotional += filled * spot;
+            series.liquidations.push({ tsUs: d.tsUs, price: spot, notional: filled * spot });
+            optionBookContracts += filled;
+            break;
+          }
           liquidatedNotional += filled * price;
           series.liquidations.push({ tsUs: d.tsUs, price, notional: filled * price });
           // only what the venue's book absorbed moves the market (not the reserve's quotes)
@@ -320,7 +516,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
         }
         case 'backstop-takeover':
           liquidated.add(d.account);
-          liquidatedNotional += Math.abs(d.qtyContracts) * d.price;
+          liquidatedNotional +=
+            Math.abs(d.qtyContracts) *
+            (optionsById.has(d.instrument) ? (engine.margin.markets.get('BTC')?.spot ?? 0) : d.price);
           break;
         case 'purchase-order': {
           const n = num(d.evidence.filledNotional);
@@ -382,6 +580,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       tsUs: (bars[0] as BarEvent).tsUs,
     });
   }
+  if (opt) sendVols((bars[0] as BarEvent).tsUs, (bars[0] as BarEvent).open);
 
   const liquidityWithout = new LiquidityAcc();
   const liquidityWith = new LiquidityAcc();
@@ -402,8 +601,17 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     });
     // entries at the bar's open, at its (impacted) open price
     const openPrice = eff(b.open, b.tsUs);
+    if (opt) sendVols(b.tsUs, openPrice);
     for (const tr of byBar.get(i) ?? []) {
-      const entry = entryEvents(tr, openPrice, b.tsUs, seq + 1);
+      const strategy = strategyOf.get(tr.id);
+      let entry: EngineEvent[];
+      if (strategy) {
+        // strikes from the data's open of the entry bar (known before the run), as the venue lists them
+        const k = writerStrikes(b.open);
+        const call = optionsById.get(optionIdOf(venueOptions.expiryUs, k.call, 'call')) as OptionInstrument;
+        const put = optionsById.get(optionIdOf(venueOptions.expiryUs, k.put, 'put')) ?? null;
+        entry = writerEntryEvents(tr, strategy, { put, call }, openPrice, volAt(b.tsUs), b.tsUs, seq + 1);
+      } else entry = entryEvents(tr, openPrice, b.tsUs, seq + 1);
       if (entry.length > 0) seq++;
       for (const e of entry) handle(e);
     }
@@ -420,6 +628,24 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
         bids: book.bids,
         asks: book.asks,
       });
+      if (opt) {
+        // each option's synthetic book around its Black-76 mark at this price, then any new vol
+        const vol = volAt(t);
+        for (const o of venueOptions.options) {
+          const ob = optionBook(
+            o,
+            price,
+            vol,
+            t,
+            ctx,
+            cfg.book,
+            BACKTEST_PERP.tickSize,
+            opt.book ?? OPTION_BOOK,
+          );
+          handle({ kind: 'book-snapshot', instrument: o.id, tsUs: t, bids: ob.bids, asks: ob.asks });
+        }
+        sendVols(t, price);
+      }
       handle({ kind: 'index-price', instrument: 'BTC', tsUs: t, price });
       // after the index: the reserve's quotes have been re-centred on this price
       const band = cfg.impact?.depthBandFrac ?? 0.01;
@@ -460,6 +686,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     for (const p of engine.margin.positionsOf(id)) {
       if (p.instrumentId === BACKTEST_PERP.id)
         equity += unrealizedPnlSettle(BACKTEST_PERP, p, lastMark as number);
+      else if (optionsById.has(p.instrumentId))
+        equity += p.qtyContracts * (engine.margin.markOf(p.instrumentId) ?? 0);
     }
     if (equity < 0) openDeficit -= equity;
   }
@@ -511,6 +739,20 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     low: lowAt,
     dataLow,
     ...counts,
+    ...(opt
+      ? {
+          options: {
+            writers: strategyOf.size,
+            strangles: [...strategyOf.values()].filter((x) => x === 'strangle').length,
+            coveredCalls: [...strategyOf.values()].filter((x) => x === 'covered-call').length,
+            writersLiquidated: [...strategyOf.keys()].filter((id) => liquidated.has(id)).length,
+            optionBookContracts: Math.round(optionBookContracts * 1e6) / 1e6,
+            expiry: new Date(venueOptions.expiryUs / 1000).toISOString(),
+            instruments: venueOptions.options.map((o) => o.id),
+            dvolBackfilled,
+          },
+        }
+      : {}),
   };
   return { outcome, series, auditLines: counts.decisions };
 }

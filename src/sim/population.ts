@@ -58,3 +58,31 @@ export function makePopulation(cfg: PopulationConfig, bars: number): Trader[] {
   }
   return out;
 }
+
+export type OptionStrategy = 'strangle' | 'covered-call';
+
+/**
+ * Which traders write options instead (docs/backtesting.md, "Option writers"): trader k is a
+ * writer when its first draw is below `share`, a strangle seller when its second is below
+ * `strangleShare`, else a covered-call writer. Drawn from stream 1 of the seed
+ * (`SeededRng.stream(seed, 1)`), two draws per trader whatever the share, so the perpetual
+ * population (stream 0) is the same for every share and a writer keeps the notional, leverage and
+ * entry bar drawn for it there. Null: not a writer.
+ */
+export function optionStrategies(
+  seed: number,
+  accounts: number,
+  share: number,
+  strangleShare: number,
+): (OptionStrategy | null)[] {
+  if (!(share >= 0 && share <= 1)) throw new RangeError('option share must be in [0, 1]');
+  if (!(strangleShare >= 0 && strangleShare <= 1)) throw new RangeError('strangle share must be in [0, 1]');
+  const rng = SeededRng.stream(seed, 1);
+  const out: (OptionStrategy | null)[] = [];
+  for (let k = 0; k < accounts; k++) {
+    const writer = rng.nextFloat() < share;
+    const strangle = rng.nextFloat() < strangleShare;
+    out.push(writer ? (strangle ? 'strangle' : 'covered-call') : null);
+  }
+  return out;
+}

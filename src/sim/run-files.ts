@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../backstop/policy/policy.ts';
 import { BackstopError } from '../core/errors.ts';
@@ -10,6 +10,7 @@ import { POLICY_PRESETS } from '../io/policy/presets.ts';
 import { type RenderedReport, renderReport } from '../report/index.ts';
 import { type BacktestConfig, type BacktestResult, type RunOutcome, runBacktest } from './backtest.ts';
 import { DEFAULT_IMPACT } from './impact.ts';
+import { OPTION_OTM_FRAC, type OptionSettings, parseDvolCsv, STRANGLE_SHARE } from './options.ts';
 import { DEFAULT_POPULATION } from './population.ts';
 import { BTC_SYNTHETIC_BOOK, depthScaleFromVolume, scaledBook } from './synthetic-book.ts';
 import { TradeBars } from './tick-bars.ts';
@@ -90,9 +91,44 @@ export interface SimOptions {
   /** Only bars in [fromUs, toUs). */
   readonly fromUs?: number;
   readonly toUs?: number;
+  /** Share of accounts writing options (0..1, default 0: the perpetual-only population). */
+  readonly optionShare?: number;
+  /** DVOL CSV (../shared/data/options): the options' vol source; needed when optionShare > 0. */
+  readonly dvolFile?: string;
+}
+
+/** The option settings of a run set: null when the share is 0 (nothing about options changes). */
+export function loadOptionSettings(o: Pick<SimOptions, 'optionShare' | 'dvolFile'>): OptionSettings | null {
+  const share = o.optionShare ?? 0;
+  if (!(share >= 0 && share <= 1))
+    throw new BackstopError('BAD_ARGUMENT', `option share must be in [0, 1], got ${share}`);
+  if (share === 0) return null;
+  if (!o.dvolFile)
+    throw new BackstopError('BAD_ARGUMENT', `--option-share ${share} needs a vol source: --dvol FILE`);
+  let text: string;
+  try {
+    text = readFileSync(o.dvolFile, 'utf8');
+  } catch (e) {
+    throw new BackstopError('UNREADABLE_FILE', `--dvol ${o.dvolFile}: ${(e as Error).message}`, {
+      file: o.dvolFile,
+    });
+  }
+  try {
+    return { share, dvol: parseDvolCsv(text, o.dvolFile) };
+  } catch (e) {
+    throw new BackstopError('BAD_ARGUMENT', `--dvol ${(e as Error).message}`, { file: o.dvolFile });
+  }
 }
 
 export interface SimReport {
+  /** Present only with option writers: the settings report.json records. */
+  readonly options?: {
+    readonly optionShare: number;
+    readonly volSource: 'dvol';
+    readonly dvol: string | null;
+    readonly strangleShare: number;
+    readonly otmFrac: number;
+  };
   readonly data: readonly string[];
   readonly accounts: number;
   readonly seed: number;
@@ -113,9 +149,10 @@ export function resolveDepthScale(scale: number | 'auto' | undefined, bars: read
 
 /** What every report of a run set starts with: the data, population, impact, depth and bar count. */
 export function runHeader(
-  o: Pick<SimOptions, 'files' | 'accounts' | 'seed' | 'impact' | 'depthScale'>,
+  o: Pick<SimOptions, 'files' | 'accounts' | 'seed' | 'impact' | 'depthScale' | 'optionShare' | 'dvolFile'>,
   bars: readonly BarEvent[],
 ) {
+  const share = o.optionShare ?? 0;
   return {
     data: o.files,
     accounts: o.accounts,
@@ -123,6 +160,18 @@ export function runHeader(
     impact: o.impact,
     depthScale: resolveDepthScale(o.depthScale, bars),
     bars: bars.length,
+    // only with option writers: a perpetual-only report is unchanged
+    ...(share > 0
+      ? {
+          options: {
+            optionShare: share,
+            volSource: 'dvol' as const,
+            dvol: o.dvolFile ?? null,
+            strangleShare: STRANGLE_SHARE,
+            otmFrac: OPTION_OTM_FRAC,
+          },
+        }
+      : {}),
   };
 }
 
@@ -152,6 +201,7 @@ export function backtestConfig(
   label: string,
   policy: Policy,
   auditSink: AuditSink | null,
+  options: OptionSettings | null = null,
 ): BacktestConfig {
   return {
     policyName: label,
@@ -161,6 +211,7 @@ export function backtestConfig(
     book: scaledBook(BTC_SYNTHETIC_BOOK, resolveDepthScale(o.depthScale, bars)),
     bars,
     auditSink,
+    ...(options ? { options } : {}),
   };
 }
 
@@ -170,6 +221,7 @@ export function backtestConfig(
  * each verified after writing) and the HTML / PNG report.
  */
 export async function simulate(o: SimOptions): Promise<SimReport> {
+  const options = loadOptionSettings(o);
   const bars = await windowBars(o);
   if (o.outDir) mkdirSync(o.outDir, { recursive: true });
   const results: BacktestResult[] = [];
@@ -184,7 +236,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
       writeFileSync(auditPath, '');
       writer = await AuditLogWriter.openFile(auditPath);
     }
-    const r = runBacktest(backtestConfig(o, bars, label, policy, writer?.sink ?? null));
+    const r = runBacktest(backtestConfig(o, bars, label, policy, writer?.sink ?? null, options));
     writer?.sink.close?.();
     let outcome = r.outcome;
     if (auditPath) outcome = { ...outcome, auditOk: (await verifyAuditFile(auditPath)).ok };

@@ -14,33 +14,19 @@ import { paretoFront } from './pareto.ts';
 import { DEFAULT_POPULATION } from './population.ts';
 import { applyParams, gridPolicies, parseGrid, readPolicyData, sweepBars, sweepObjectives } from './sweep.ts';
 import { BTC_SYNTHETIC_BOOK } from './synthetic-book.ts';
+import { barsAlong } from './test-bars.ts';
 
 const T0 = Date.UTC(2026, 0, 1) * 1000;
-const MIN = 60_000_000;
+const _MIN = 60_000_000;
 
 /** 60 one-minute bars: flat at 100 000 for 15, a 30 % fall over 15, then a slow partial recovery. */
-function crashBars(): BarEvent[] {
-  const out: BarEvent[] = [];
-  let prev = 100_000;
-  for (let k = 0; k < 60; k++) {
-    const target =
-      k < 15 ? 100_000 : k < 30 ? 100_000 - (30_000 * (k - 14)) / 15 : 70_000 + (30_000 * (k - 29)) / 90;
-    const close = target * (1 + 0.0005 * Math.sin(k));
-    out.push({
-      kind: 'bar',
-      instrument: 'BTC/USDT',
-      tsUs: T0 + k * MIN,
-      open: prev,
-      high: Math.max(prev, close) * 1.001,
-      low: Math.min(prev, close) * 0.999,
-      close,
-      volume: 100,
-      trades: 1_000,
-    });
-    prev = close;
-  }
-  return out;
-}
+const crashBars = (): BarEvent[] =>
+  barsAlong(
+    (k) =>
+      k < 15 ? 100_000 : k < 30 ? 100_000 - (30_000 * (k - 14)) / 15 : 70_000 + (30_000 * (k - 29)) / 90,
+    60,
+    T0,
+  );
 
 const NONE = POLICY_PRESETS.none as PolicyFile;
 /** Policy-shaped data for the grid parser (which does not validate), independent of the presets. */

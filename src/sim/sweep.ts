@@ -7,7 +7,14 @@ import { loadPolicyFile, policyFromData } from '../io/policy/load-policy.ts';
 import { POLICY_PRESETS } from '../io/policy/presets.ts';
 import { type RunOutcome, runBacktest } from './backtest.ts';
 import { paretoFront } from './pareto.ts';
-import { backtestConfig, runHeader, type SimOptions, windowBars } from './run-files.ts';
+import {
+  backtestConfig,
+  loadOptionSettings,
+  runHeader,
+  type SimOptions,
+  type SimReport,
+  windowBars,
+} from './run-files.ts';
 
 /**
  * Parameter sweeps (docs/backtesting.md, "Sweeps"): a grid over dotted paths into a policy
@@ -51,6 +58,9 @@ export interface SweepConfig {
   readonly seed: number;
   readonly impact: boolean;
   readonly depthScale?: NonNullable<SimOptions['depthScale']>;
+  /** Option writers (default none): see SimOptions. */
+  readonly optionShare?: number;
+  readonly dvolFile?: string;
   readonly maxPoints?: number;
   /** (0, total, '') before the first run, then after each point: points done, of total, and its label. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
@@ -64,6 +74,7 @@ export interface SweepResult {
 }
 
 export interface SweepReport extends SweepResult {
+  readonly options?: SimReport['options'];
   readonly data: readonly string[];
   readonly accounts: number;
   readonly seed: number;
@@ -208,11 +219,12 @@ export async function sweepBars(
 ): Promise<SweepResult> {
   // every point is validated before the first (long) run
   const { grid, points } = built;
+  const options = loadOptionSettings(cfg);
   const outcomes: RunOutcome[] = [];
   cfg.onProgress?.(0, points.length, '');
   for (const [i, p] of points.entries()) {
     try {
-      outcomes.push(runBacktest(backtestConfig(cfg, bars, p.label, p.policy, null)).outcome);
+      outcomes.push(runBacktest(backtestConfig(cfg, bars, p.label, p.policy, null, options)).outcome);
     } catch (e) {
       throw atPoint(e, i, p.label);
     }
@@ -252,6 +264,7 @@ export async function sweep(
 ): Promise<SweepReport> {
   // the grid is checked before the bars are read: a typo fails fast
   const points = gridPolicies(o);
+  loadOptionSettings(o);
   const bars = await windowBars(o);
   return { ...runHeader(o, bars), ...(await sweepBars(o, bars, points)) };
 }

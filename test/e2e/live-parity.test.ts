@@ -13,6 +13,7 @@ import { DEFAULT_IMPACT } from '../../src/sim/impact.ts';
 import { DEFAULT_POPULATION } from '../../src/sim/population.ts';
 import { resolvePolicy } from '../../src/sim/run-files.ts';
 import { BTC_SYNTHETIC_BOOK, scaledBook } from '../../src/sim/synthetic-book.ts';
+import { barsAlong } from '../../src/sim/test-bars.ts';
 
 /**
  * Parity of live and backtest (issue 7): one recorded episode — every engine input of a
@@ -29,27 +30,12 @@ const MIN = 60_000_000;
 const SECOND = 1_000_000;
 
 /** 150 one-minute bars: flat, a 25 % fall over 40 minutes, a partial recovery. */
-function crashBars(): BarEvent[] {
-  const out: BarEvent[] = [];
-  let prev = 100_000;
-  for (let k = 0; k < 150; k++) {
-    const target = k < 40 ? 100_000 : k < 80 ? 100_000 - (25_000 * (k - 39)) / 40 : 75_000 + 100 * (k - 79);
-    const close = target * (1 + 0.0005 * Math.sin(k));
-    out.push({
-      kind: 'bar',
-      instrument: 'BTC/USDT',
-      tsUs: T0 + k * MIN,
-      open: prev,
-      high: Math.max(prev, close) * 1.001,
-      low: Math.min(prev, close) * 0.999,
-      close,
-      volume: 100,
-      trades: 1_000,
-    });
-    prev = close;
-  }
-  return out;
-}
+const crashBars = (): BarEvent[] =>
+  barsAlong(
+    (k) => (k < 40 ? 100_000 : k < 80 ? 100_000 - (25_000 * (k - 39)) / 40 : 75_000 + 100 * (k - 79)),
+    150,
+    T0,
+  );
 
 const auditText = (ds: readonly Decision[]): string => {
   const w = new AuditLogWriter(new MemoryAuditSink());
