@@ -311,7 +311,7 @@ export class Liquidator {
     const target = notional < c.minStepNotional ? Math.abs(q) : Math.abs(q) * c.maxFractionPerStep;
     const selling = q > 0;
     const side = selling ? 'bid' : 'ask';
-    const limit = mark * (selling ? 1 - c.priceBandFrac : 1 + c.priceBandFrac);
+    const limit = stepLimit(i, mark, spot, c.priceBandFrac, selling);
     const before = this.pool(id, ccy) as PoolFigures;
     // the venue's levels and the reserve's, best first; at one price the venue's (older) first
     const levels: { price: number; size: number; reserve: boolean }[] = [
@@ -911,6 +911,25 @@ function failIfRefused(what: string, ...rs: Result<bigint, MoneyRejection>[]): v
 /** Fund key: currency, and the isolated market if any. */
 export function fundKeyOf(ccy: string, market: string | null): string {
   return market === null ? ccy : `${ccy}:${market}`;
+}
+
+/**
+ * The worst price a liquidation step may trade at. Perpetuals and futures: mark·(1 ∓ band). An
+ * option's price moves by at most |Δ|·dS ≤ dS when the underlying moves dS, so its band is the
+ * same fraction of the underlying — band·spot for a linear option, band (coin per coin of
+ * underlying) for an inverse one — and a cheap out-of-the-money option is not held to a band of
+ * a few cents around its mark that no book quotes inside. A sell never goes below 0.
+ */
+export function stepLimit(
+  i: Instrument,
+  mark: number,
+  spot: number,
+  bandFrac: number,
+  selling: boolean,
+): number {
+  if (i.kind !== 'option' || !Number.isFinite(spot)) return mark * (selling ? 1 - bandFrac : 1 + bandFrac);
+  const band = bandFrac * (settlementOf(i) === 'inverse' ? 1 : spot);
+  return selling ? Math.max(0, mark - band) : mark + band;
 }
 
 /** Quote notional of `qty` contracts: linear q·size·mark, inverse q·size, options q·size·spot. */
