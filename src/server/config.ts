@@ -22,6 +22,22 @@ export const ServeConfigFileSchema = Type.Object(
       Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     ),
     dashboardDir: Type.Optional(Type.String({ minLength: 1 })),
+    venue: Type.Optional(
+      Type.Object(
+        {
+          instruments: Type.String({
+            minLength: 1,
+            description: 'a JSON file {instruments: [...]} (docs/formats.md)',
+          }),
+          marginModel: Type.Union([
+            Type.Literal('deribit-pm'),
+            Type.Literal('span-16'),
+            Type.Literal('paradex-pm'),
+          ]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     feeds: Type.Optional(
       Type.Array(
         Type.Union([
@@ -85,6 +101,14 @@ export interface ServeConfig {
   readonly logLevel: string;
   readonly dashboardDir: string | null;
   readonly ingestRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  /**
+   * The live venue's instruments and grid margin model (docs/operations.md, "Venue"); null: the
+   * backtest venue (BTC-USDC-PERP, IM 5 % / MM 2.5 %).
+   */
+  readonly venue: {
+    readonly instruments: string;
+    readonly marginModel: 'deribit-pm' | 'span-16' | 'paradex-pm';
+  } | null;
   /** Live market-data feeds (docs/operations.md, "Feeds"). */
   readonly feeds: readonly FeedConfig[];
   readonly replay: {
@@ -109,6 +133,7 @@ export const SERVE_DEFAULTS: ServeConfig = {
   logLevel: 'info',
   dashboardDir: null,
   ingestRateLimit: { max: 100, timeWindowMs: 1_000 },
+  venue: null,
   feeds: [],
   replay: null,
 };

@@ -3,11 +3,16 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import WebSocket from 'ws';
-import type { EngineSinks } from '../engine/engine.ts';
+import type { Policy } from '../backstop/policy/policy.ts';
+import { defaultEngineConfig, Engine, type EngineSinks } from '../engine/engine.ts';
 import { ccxtFeedSource, loadCcxtExchange } from '../io/feeds/ccxt-feed.ts';
 import { jsonFeedSource } from '../io/feeds/json-feed.ts';
 import { openStore } from '../io/store/open-store.ts';
 import type { Store } from '../io/store/store.ts';
+import { loadVenueInstruments } from '../io/venue-file.ts';
+import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
+import { underlyingOf } from '../margin/market.ts';
+import { gridPreset } from '../margin/portfolio/presets/index.ts';
 import type { EventSource } from '../runtime/merge.ts';
 import { backtestEngine } from '../sim/backtest.ts';
 import { resolvePolicy } from '../sim/run-files.ts';
@@ -38,11 +43,6 @@ export interface RunningServer {
  */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'key'] });
-  const store = await openStore({
-    dataDir: config.dataDir,
-    ...(config.store ? { store: config.store } : {}),
-  });
-  await store.init();
   const plan = config.replay
     ? await planReplay({
         files: config.replay.files,
@@ -55,7 +55,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     : null;
   const policy = plan?.policy ?? resolvePolicy(config.policy);
   const monitorUs = config.monitorIntervalMs * 1_000;
-  const makeEngine = plan?.makeEngine ?? ((sinks: EngineSinks) => backtestEngine(policy, monitorUs, sinks));
+  const makeEngine = plan?.makeEngine ?? liveEngine(config, policy, monitorUs);
+  // the store last: a bad venue, policy or replay file stops the start before anything is opened
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.store ? { store: config.store } : {}),
+  });
+  await store.init();
   let service: EngineService | null = null;
   const metrics = new ServiceMetrics(() => service);
   service = await EngineService.open({
@@ -147,4 +153,26 @@ async function openFeed(f: FeedConfig): Promise<{ source: EventSource; stop(): P
   const exchange = await loadCcxtExchange(f.exchange);
   const feed = ccxtFeedSource(exchange, f.subscriptions, { name: f.name ?? `ccxt:${f.exchange}` });
   return { source: feed.source, stop: () => feed.stop() };
+}
+
+/**
+ * The live venue's engine: the configured instruments margined by a grid preset per underlying,
+ * or the backtest venue when none is configured (docs/operations.md, "Venue").
+ */
+function liveEngine(config: ServeConfig, policy: Policy, monitorUs: number): (sinks: EngineSinks) => Engine {
+  const venue = config.venue;
+  if (!venue) return (sinks) => backtestEngine(policy, monitorUs, sinks);
+  const instruments = loadVenueInstruments(venue.instruments);
+  // fail at start, not on the first event, when the preset has no parameters for an underlying
+  for (const i of instruments) if (i.kind !== 'index') gridPreset(venue.marginModel, underlyingOf(i));
+  return (sinks) =>
+    new Engine(
+      defaultEngineConfig({
+        instruments,
+        monitor: defaultMonitorConfig(monitorUs, 1_000_000),
+        margin: { modelFor: (u) => gridPreset(venue.marginModel, u), defaultVol: 0.6 },
+        policy,
+      }),
+      sinks,
+    );
 }
