@@ -13,7 +13,6 @@ import { loadVenueInstruments } from '../io/venue-file.ts';
 import { defaultMonitorConfig } from '../liquidity/monitor-config.ts';
 import { underlyingOf } from '../margin/market.ts';
 import { gridPreset } from '../margin/portfolio/presets/index.ts';
-import type { EventSource } from '../runtime/merge.ts';
 import { backtestEngine } from '../sim/backtest.ts';
 import { resolvePolicy } from '../sim/run-files.ts';
 import { buildApp } from './app.ts';
@@ -109,11 +108,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         },
         Math.max(50, Math.floor(config.heartbeatMs / 4)),
       );
-  const feeds = await Promise.all(config.feeds.map((f) => openFeed(f)));
-  const pumps = feeds.map((f) =>
-    pumpFeed(f.source, svc, (e) =>
-      logger.error({ err: e, feed: f.source.name }, 'feed batch not stored'),
-    ).then(() => logger.warn({ feed: f.source.name }, 'feed ended')),
+  const onFeedError = (feed: string) => (e: unknown) =>
+    logger.error({ err: e, feed }, 'feed batch not stored');
+  const feeds = await Promise.all(
+    config.feeds.map((f) =>
+      openFeed(f, svc, onFeedError, (feed, info) => logger.warn({ feed, ...info }, 'feed ended')),
+    ),
   );
   let closing: Promise<void> | null = null;
   return {
@@ -126,7 +126,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         pump?.stop();
         if (beat) clearInterval(beat);
         await Promise.all(feeds.map((f) => f.stop()));
-        await Promise.all(pumps);
         await app.close();
         await svc.drain();
         await store.close();
@@ -137,22 +136,71 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   };
 }
 
-/** Opens one configured feed: a JSON WebSocket (the wire events of docs/formats.md) or ccxt pro. */
-async function openFeed(f: FeedConfig): Promise<{ source: EventSource; stop(): Promise<void> }> {
+interface RunningFeed {
+  /** Stops the feed and resolves once its last batch is stored. */
+  stop(): Promise<void>;
+}
+
+/** The wait before reconnecting a ws-json feed: 1 s, doubling per failed attempt, at most 30 s. */
+export const reconnectDelayMs = (attempt: number): number =>
+  Math.min(30_000, 1_000 * 2 ** Math.max(0, attempt - 1));
+
+/**
+ * Runs one configured feed into the service. A ws-json feed (engine events in their wire form,
+ * docs/formats.md) reconnects after its socket closes — 1 s, doubling to 30 s, reset by a
+ * connection that delivered messages — and names each connection's messages `<name>#<k>` after
+ * the first, so quarantine rows stay unambiguous. A ccxt feed retries inside the adapter.
+ */
+async function openFeed(
+  f: FeedConfig,
+  svc: EngineService,
+  onError: (feed: string) => (e: unknown) => void,
+  onEnd: (feed: string, info: Record<string, unknown>) => void,
+): Promise<RunningFeed> {
   if (f.type === 'ws-json') {
-    const socket = new WebSocket(f.url);
-    const { source } = jsonFeedSource(socket, { name: f.name });
+    let stopped = false;
+    let socket: WebSocket | null = null;
+    let wake: () => void = () => {};
+    const run = (async () => {
+      let attempt = 0;
+      for (let k = 1; !stopped; k++) {
+        const name = k === 1 ? f.name : `${f.name}#${k}`;
+        const ws = new WebSocket(f.url);
+        socket = ws;
+        const feed = jsonFeedSource(ws, { name });
+        await pumpFeed(feed.source, svc, onError(name));
+        attempt = feed.counters.messages > 0 ? 1 : attempt + 1;
+        if (stopped) break;
+        const delayMs = reconnectDelayMs(attempt);
+        onEnd(name, { messages: feed.counters.messages, reconnectInMs: delayMs });
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delayMs);
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+      }
+    })();
     return {
-      source,
       async stop() {
-        socket.close();
-        await source.closed;
+        stopped = true;
+        wake();
+        (socket as WebSocket | null)?.close();
+        await run;
       },
     };
   }
   const exchange = await loadCcxtExchange(f.exchange);
-  const feed = ccxtFeedSource(exchange, f.subscriptions, { name: f.name ?? `ccxt:${f.exchange}` });
-  return { source: feed.source, stop: () => feed.stop() };
+  const name = f.name ?? `ccxt:${f.exchange}`;
+  const feed = ccxtFeedSource(exchange, f.subscriptions, { name });
+  const run = pumpFeed(feed.source, svc, onError(name)).then(() => onEnd(name, {}));
+  return {
+    async stop() {
+      await feed.stop();
+      await run;
+    },
+  };
 }
 
 /**
