@@ -9,7 +9,7 @@ import {
 } from 'lightweight-charts';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { compact, compactTicks, fixed, num, pct, price, utcClock, utcDateTime } from './format.ts';
+import { axisWidth, compact, compactTicks, fixed, num, pct, price, utcClock, utcDateTime } from './format.ts';
 import type { InstrumentData } from './model.ts';
 import type { TimeSeries } from './series.ts';
 import { type FundPoint, isTier, type Tier } from './types.ts';
@@ -508,7 +508,8 @@ export class FundChart {
           scale: 'ccy',
           label: `balance (${unit})`,
           labelSize: 16,
-          size: 60,
+          // as wide as its labels (written in full when the fund moves by a few units)
+          size: (_u, values) => axisWidth(values, 60),
           values: (_u, s) => compactTicks(s),
         }),
         axis({

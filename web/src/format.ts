@@ -69,17 +69,31 @@ export function compact(x: number | null | undefined): string {
 }
 
 /**
- * Axis ticks in compact units (k, M, B) with enough decimals that neighbouring ticks differ:
- * a fund moving between 1 000 000 and 1 001 200 reads 1.0000 M, 1.0005 M, 1.0010 M, not 1.00 M thrice.
+ * Axis ticks in compact units (k, M, B) with enough decimals that neighbouring ticks differ; when
+ * that would take more than 3 decimals (a fund moving by a few dollars around 1 000 000) the ticks
+ * are written in full instead: 1,000,000 / 1,000,050, not 1.00 M thrice or 1.000050 M.
  */
 export function compactTicks(splits: readonly (number | null)[]): string[] {
   const finite = splits.filter((v): v is number => v !== null && Number.isFinite(v));
   if (finite.length === 0) return splits.map(() => '');
   const a = Math.max(...finite.map((v) => Math.abs(v)));
   const [unit, suffix] = a >= 1e9 ? [1e9, ' B'] : a >= 1e6 ? [1e6, ' M'] : a >= 1e4 ? [1e3, ' k'] : [1, ''];
-  const step = finite.length > 1 ? Math.abs((finite[1] as number) - (finite[0] as number)) / unit : 1;
-  const digits = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : 2;
-  return splits.map((v) => (v === null || !Number.isFinite(v) ? '' : `${fixed(v / unit, digits)}${suffix}`));
+  const stepAbs = finite.length > 1 ? Math.abs((finite[1] as number) - (finite[0] as number)) : 0;
+  const decimalsFor = (step: number) => (step > 0 ? Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)) : 2);
+  const digits = decimalsFor(stepAbs / unit);
+  if (unit > 1 && digits > 3) {
+    const full = Math.min(6, decimalsFor(stepAbs));
+    return splits.map((v) => (v === null || !Number.isFinite(v) ? '' : fixed(v, full)));
+  }
+  return splits.map((v) =>
+    v === null || !Number.isFinite(v) ? '' : `${fixed(v / unit, Math.min(6, digits))}${suffix}`,
+  );
+}
+
+/** Axis width (px) that fits its longest tick label (≈ 7 px a character at the chart font). */
+export function axisWidth(values: readonly string[] | null | undefined, min: number): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => v.length));
+  return Math.max(min, 14 + 7 * longest);
 }
 
 /** An amount with decimals by size: 2 from 1 000, 4 from 1, else 6 (BTC-sized pools stay readable). */
