@@ -72,7 +72,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   });
   const svc = service;
   logger.info(
-    { store: store.kind, events: svc.events, restoredFrom: svc.restoredFrom, stateHash: svc.stateHash() },
+    {
+      store: store.kind,
+      events: svc.events,
+      restoredFrom: svc.restoredFrom,
+      snapshotRejected: svc.snapshotRejected,
+      stateHash: svc.stateHash(),
+    },
     'engine restored',
   );
   let pump: ReplayPump | null = null;

@@ -122,6 +122,28 @@ describe('EngineService: one atomic commit per batch, restart at the same state'
     await whole.close();
   }, 180_000);
 
+  it('a snapshot that does not restore costs a full replay, never the state', async () => {
+    const dir = tmp();
+    let store = await openSqliteStore(dir);
+    await store.init();
+    let s = await open(store, plan, 500);
+    await feed(s, plan, 0, 1_500, 250);
+    const before = { hash: s.stateHash(), head: s.auditHead, events: s.events };
+    await store.close();
+    // damage the stored snapshot's state behind the store's back
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, 'backstop.db'));
+    db.prepare(`UPDATE snapshots SET state_json = replace(state_json, '"nowUs"', '"nowUS"')`).run();
+    db.close();
+    store = await openSqliteStore(dir);
+    await store.init();
+    s = await open(store, plan, 500);
+    expect(s.restoredFrom).toBeNull();
+    expect(s.snapshotRejected).toMatch(/^snapshot at \d+ events: /);
+    expect({ hash: s.stateHash(), head: s.auditHead, events: s.events }).toEqual(before);
+    await store.close();
+  }, 120_000);
+
   it('a commit the store refuses leaves nothing behind; the engine is rebuilt from the store', async () => {
     const inner = await openSqliteStore(tmp());
     await inner.init();

@@ -93,6 +93,8 @@ export class EngineService {
   private lastPriceSecond = new Map<string, number>();
   private stale = false;
   private pendingLedger: { key: string; currency: string; amount: bigint }[] = [];
+  /** Why the latest snapshot was not used on the last restore (then the whole journal was replayed). */
+  snapshotRejected: string | null = null;
 
   private constructor(
     private readonly o: ServiceOptions,
@@ -130,17 +132,24 @@ export class EngineService {
     const snap = await store.latestSnapshot();
     let count = 0;
     let from: number | null = null;
+    this.snapshotRejected = null;
     if (snap) {
-      const payload = JSON.parse(snap.stateJson) as ServiceSnapshot;
-      this.engine.restoreState(payload.engine);
-      const hash = stateHash(this.engine);
-      if (hash !== snap.stateHash)
-        throw new Error(
-          `snapshot at ${snap.events} events restores to state hash ${hash}, not ${snap.stateHash}`,
-        );
-      this.heartbeat.restore(payload.heartbeatLastUs);
-      count = snap.events;
-      from = snap.events;
+      try {
+        const payload = JSON.parse(snap.stateJson) as ServiceSnapshot;
+        this.engine.restoreState(payload.engine);
+        const hash = stateHash(this.engine);
+        if (hash !== snap.stateHash)
+          throw new Error(`it restores to state hash ${hash}, not ${snap.stateHash}`);
+        this.heartbeat.restore(payload.heartbeatLastUs);
+        count = snap.events;
+        from = snap.events;
+      } catch (e) {
+        // the journal holds every event: a snapshot that does not restore costs a full replay,
+        // never the state
+        this.snapshotRejected = `snapshot at ${snap.events} events: ${(e as Error).message}`;
+        this.engine = this.o.makeEngine({ onMonitorClose: (c) => this.onMonitorClose(c) });
+        this.heartbeat = new Heartbeat(this.o.heartbeatUs);
+      }
     }
     this.replaying = true;
     try {
