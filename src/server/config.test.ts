@@ -28,10 +28,10 @@ describe('serve configuration: defaults < file < environment < flags', () => {
     expect(() => loadServeConfig(file('port: 80\nprot: 81\n'), {}, {})).toThrow(
       /serve\.yaml: serve config \/prot: unknown field/,
     );
-    // a union (ws-json | ccxt): the message names the feed entry
+    // a union (ws-json | ccxt): the field at fault, not the other branch's discriminator
     expect(() =>
       loadServeConfig(file('feeds:\n  - {type: ws-json, name: v, url: http://x}\n'), {}, {}),
-    ).toThrow(/serve config \/feeds\/0\//);
+    ).toThrow(/serve config \/feeds\/0\/url: must match pattern/);
     expect(() => loadServeConfig(null, { BACKSTOP_PORT: 'eighty' }, {})).toThrow(/BACKSTOP_PORT=eighty/);
     expect(() => loadServeConfig('/nonexistent/serve.yaml', {}, {})).toThrow(/cannot read config/);
   });

@@ -53,7 +53,15 @@ export interface SchemaErrorLike {
  */
 export function schemaError(errors: Iterable<SchemaErrorLike>): { field: string; message: string } {
   const kept = [...errors].filter((e) => e.keyword !== 'boolean');
-  const first = kept.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  // deepest first (by path segments, then length); at one depth a `const` or `type` miss comes
+  // after other errors (in a union it is usually another branch's discriminator or shape, not the
+  // field at fault) and the union's own `anyOf` summary last
+  const depth = (e: SchemaErrorLike) => e.instancePath.split('/').length;
+  const rank = (e: SchemaErrorLike) =>
+    e.keyword === 'anyOf' ? 2 : e.keyword === 'const' || e.keyword === 'type' ? 1 : 0;
+  const first = kept.sort(
+    (a, b) => depth(b) - depth(a) || rank(a) - rank(b) || b.instancePath.length - a.instancePath.length,
+  )[0];
   const params = first?.params as
     | { additionalProperties?: string[]; requiredProperties?: string[] }
     | undefined;
