@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { money, moneyToDecimal } from '../core/money.ts';
 import type { Decision } from '../domain/decisions.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import { decodeEvent } from '../io/schemas/event.ts';
@@ -370,7 +371,12 @@ export async function buildApp(o: AppOptions) {
     },
     async (req) => {
       const rows = await o.store.readLedger(req.query.account ?? null);
-      return { balances: rows.map((r) => ({ ...r, balance: unitsToDecimal(r.units, r.scale) })) };
+      return {
+        balances: rows.map((r) => ({
+          ...r,
+          balance: moneyToDecimal(money(BigInt(r.units), r.scale, r.currency)),
+        })),
+      };
     },
   );
   app.get(
@@ -516,15 +522,6 @@ export async function buildApp(o: AppOptions) {
     await app.register(fastifyStatic, { root: o.dashboardDir, prefix: '/' });
   }
   return app;
-}
-
-/** `units` × 10^-scale as an exact decimal string. */
-function unitsToDecimal(units: string, scale: number): string {
-  const neg = units.startsWith('-');
-  const digits = (neg ? units.slice(1) : units).padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  const frac = scale > 0 ? `.${digits.slice(digits.length - scale)}` : '';
-  return `${neg ? '-' : ''}${whole}${frac}`;
 }
 
 /** Proposal views hold bigints and maps: as JSON-safe data (bigints as decimal strings). */

@@ -10,6 +10,7 @@ import { runBacktest } from '../sim/backtest.ts';
 import { backtestConfig } from '../sim/run-files.ts';
 import { planReplay, type ReplayPlan, ReplayPump } from './replay.ts';
 import { EngineService } from './service.ts';
+import { fundRows } from './views.ts';
 
 const SAMPLE = 'data/samples/btc_usdt_binance_spot_1m_2021-05-19.csv';
 const FROM_US = Date.UTC(2021, 4, 19, 12, 30) * 1000;
@@ -85,6 +86,11 @@ describe('EngineService: one atomic commit per batch, restart at the same state'
     expect(lines).toEqual(finished.slice(0, lines.length));
     expect(finished.length - lines.length).toBeLessThanOrEqual(2);
     expect(verifyRecords(lines).ok).toBe(true);
+    // the fund read model follows the fund: its last point is the engine's balance
+    const usdc = fundRows(s.engine).find((f) => f.currency === 'USDC');
+    const last = await store.readSeries('fund', 'USDC', 0, 1);
+    expect(last).toHaveLength(1);
+    expect(JSON.parse((last[0] as { value: string }).value).balance).toBe(usdc?.balance);
     await store.close();
   }, 120_000);
 

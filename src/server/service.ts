@@ -8,7 +8,7 @@ import type { LedgerBalanceRow, QuarantineInput, SeriesName, Store, StoreBatch }
 import type { MonitorClose } from '../liquidity/monitor.ts';
 import { Heartbeat } from '../runtime/heartbeat.ts';
 import { StreamHub, type StreamMessage } from './stream-hub.ts';
-import { fundRows, priceRows } from './views.ts';
+import { fundBalances, fundRows, priceRows } from './views.ts';
 
 /** One ingested item: an event that passed the wire schema, or an input refused before the engine. */
 export type IngestItem =
@@ -89,7 +89,7 @@ export class EngineService {
   private queue: Promise<unknown> = Promise.resolve();
   private pendingMonitor: MonitorClose[] = [];
   private replaying = false;
-  private lastFund = new Map<string, string>();
+  private lastFund = new Map<string, bigint>();
   private lastPriceSecond = new Map<string, number>();
   private stale = false;
   private pendingLedger: { key: string; currency: string; amount: bigint }[] = [];
@@ -172,7 +172,7 @@ export class EngineService {
     // store also gets the balances the engine was built with (the policy's opening deposits)
     const opening = this.engine.ledger.takeChanges();
     this.pendingLedger = count === 0 && snap === null ? opening : [];
-    this.lastFund = new Map(fundRows(this.engine).map((f) => [f.currency, f.balance]));
+    this.lastFund = fundBalances(this.engine);
     this.stale = false;
     return from;
   }
@@ -292,9 +292,12 @@ export class EngineService {
       }
     }
     const nowUs = this.engine.timeUs;
-    for (const f of fundRows(this.engine)) {
-      if (this.lastFund.get(f.currency) === f.balance) continue;
-      this.lastFund.set(f.currency, f.balance);
+    // the rows (whose peak walks the fund's balance path) only when a balance moved
+    const balances = fundBalances(this.engine);
+    const moved = [...balances].some(([ccy, units]) => this.lastFund.get(ccy) !== units);
+    for (const f of moved ? fundRows(this.engine) : []) {
+      if (this.lastFund.get(f.currency) === balances.get(f.currency)) continue;
+      this.lastFund.set(f.currency, balances.get(f.currency) as bigint);
       const p = { tsUs: nowUs, currency: f.currency, balance: f.balance, drawdownFrac: f.drawdownFrac };
       point('fund', f.currency, nowUs, p);
       messages.push({ topic: 'fund', data: p });

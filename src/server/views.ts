@@ -21,6 +21,18 @@ export interface FundRow {
 const dec = (engine: Engine, units: bigint, currency: string): string =>
   moneyToDecimal(money(units, engine.ledger.scale(currency), currency));
 
+/** Each currency's global fund balance in units: a cheap check of whether `fundRows` changed. */
+export function fundBalances(engine: Engine): Map<string, bigint> {
+  const liq = engine.liquidator;
+  const out = new Map<string, bigint>();
+  if (!liq) return out;
+  for (const ccy of Object.keys(liq.config.funds)) {
+    const f = liq.fund(ccy);
+    if (f) out.set(ccy, f.balance);
+  }
+  return out;
+}
+
 /** The global insurance fund of each currency, with its drawdown from the highest balance it held. */
 export function fundRows(engine: Engine): FundRow[] {
   const liq = engine.liquidator;
